@@ -1,0 +1,1 @@
+"""The Qt-free core: archive storage, full-text index, query language, importers and exporters."""

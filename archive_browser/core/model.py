@@ -1,0 +1,74 @@
+"""The release: the one record type the archive keeps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+#: Metadata fields a user may edit; body and checksum change only by importing.
+EDITABLE_FIELDS = (
+    "title",
+    "date",
+    "source",
+    "url",
+    "place",
+    "kind",
+    "language",
+    "notes",
+    "summary",
+)
+
+#: Kinds the importers recognise; users may set any other word.
+KINDS = ("news", "speech", "interview", "statement", "article", "transcript", "other")
+
+
+@dataclass(slots=True)
+class ReleaseDraft:
+    """A release as an importer produced it, before it is stored."""
+
+    title: str
+    body: str
+    date: str | None = None  # ISO YYYY-MM-DD, or None when unknown
+    summary: str = ""
+    source: str = ""
+    url: str = ""
+    language: str = ""
+    place: str = ""
+    kind: str = ""
+    notes: str = ""
+    orig_path: str = ""
+    orig_format: str = ""
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Release:
+    """A stored release."""
+
+    id: int
+    title: str
+    body: str
+    date: str | None
+    summary: str
+    source: str
+    url: str
+    language: str
+    place: str
+    kind: str
+    notes: str
+    orig_path: str
+    orig_format: str
+    checksum: str
+    added: str
+    modified: str
+    rev: int
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date else None
+
+    def to_dict(self) -> dict[str, object]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+RELEASE_COLUMNS = tuple(f.name for f in fields(Release) if f.name != "tags")

@@ -1,0 +1,82 @@
+"""Text normalisation shared by importers, the index analyzer and duplicate detection."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_PUNCT_MAP = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2033": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+        "\u200b": "",
+        "\ufeff": "",
+        "\u00ad": "",
+    }
+)
+_FOLD_MAP = str.maketrans({"ё": "е", "Ё": "е"})
+_SPACES = re.compile(r"[ \t\f\v]+")
+_WS = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def normalize_punctuation(text: str) -> str:
+    """Replaces typographic quotes, dashes and odd spaces by their plain ASCII forms."""
+    return text.translate(_PUNCT_MAP)
+
+
+def fold(text: str) -> str:
+    """Case-folds and treats ё as е: the form in which words are compared."""
+    return text.translate(_FOLD_MAP).casefold()
+
+
+def clean_text(text: str) -> str:
+    """Normalises a release text for storage: NFC, Unix newlines, no control characters,
+    no trailing spaces, at most two consecutive blank lines kept as paragraph breaks."""
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text).replace("\ufeff", "")
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    out = "\n".join(lines)
+    out = re.sub(r"\n{3,}", "\n\n", out)
+    return out.strip()
+
+
+def one_line(text: str) -> str:
+    """Collapses all white space to single spaces (titles, places, sources)."""
+    return _WS.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def checksum(body: str) -> str:
+    """A checksum of the normalised text, equal for re-imports of the same release however its
+    white space, quotes, dashes, case or Unicode composition differ."""
+    norm = unicodedata.normalize("NFKC", body)
+    norm = fold(normalize_punctuation(norm))
+    norm = _WS.sub(" ", norm).strip()
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+
+def paragraphs(body: str) -> list[str]:
+    """The paragraphs of a stored body (separated by blank lines)."""
+    return [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
