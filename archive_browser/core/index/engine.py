@@ -1,0 +1,232 @@
+"""The full-text index, the only module that opens Whoosh indexes.
+
+Whoosh's traps are kept in here: a searcher belongs to one thread and is refreshed after every
+commit; there is one writer at a time; the schema is pickled into the index, so every index
+folder records the format it was built with and an index of another format is reported as
+outdated, to be rebuilt from SQLite.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh.sorting import FieldFacet
+
+from archive_browser.core.index.highlight import HighlightTerms
+from archive_browser.core.index.query import STEMMED_FIELDS, ParsedQuery, QueryLanguage
+from archive_browser.core.index.schema import INDEX_FORMAT, document_for, make_schema
+from archive_browser.core.model import Release
+
+META_FILE = "archive-browser-index.json"
+SORTS = ("relevance", "date", "-date")
+
+
+class IndexUnavailable(Exception):
+    """The index folder cannot be used as it is and has to be rebuilt."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason  # "missing", "outdated" or "damaged"
+
+
+@dataclass(frozen=True, slots=True)
+class IndexHits:
+    """Ids of matching releases in result order, with their scores (none when sorted by
+    date); `total` counts every match."""
+
+    total: int
+    ids: list[int]
+    scores: list[float]
+
+
+class IndexWriter:
+    """Buffered changes to the index; nothing is visible until `commit()`."""
+
+    def __init__(self, owner: SearchIndex, bulk: bool) -> None:
+        self._owner = owner
+        self._writer = owner._ix.writer(limitmb=256 if bulk else 64, timeout=30.0, delay=0.05)
+        self.count = 0
+
+    def add(self, release: Release) -> None:
+        """Adds a release known not to be in the index yet."""
+        self._writer.add_document(**document_for(release))
+        self.count += 1
+
+    def update(self, release: Release) -> None:
+        """Adds or replaces a release."""
+        self._writer.update_document(**document_for(release))
+        self.count += 1
+
+    def delete(self, release_id: int) -> None:
+        self._writer.delete_by_term("id", release_id)
+        self.count += 1
+
+    def commit(self) -> None:
+        self._writer.commit()
+        self._owner._committed()
+
+    def cancel(self) -> None:
+        self._writer.cancel()
+
+    def __enter__(self) -> IndexWriter:
+        return self
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.cancel()
+
+
+class SearchIndex:
+    """A Whoosh index folder built for this program's schema."""
+
+    def __init__(self, path: Path, ix: Any) -> None:
+        self.path = path
+        self._ix = ix
+        self.language = QueryLanguage(ix.schema)
+        self._generation = 0
+        self._local = threading.local()
+
+    # --- opening
+
+    @classmethod
+    def create(cls, path: Path) -> SearchIndex:
+        """Creates an empty index in `path` (which must not hold one yet)."""
+        path.mkdir(parents=True, exist_ok=True)
+        ix = windex.create_in(str(path), make_schema())
+        (path / META_FILE).write_text(json.dumps({"format": INDEX_FORMAT}), encoding="utf-8")
+        return cls(path, ix)
+
+    @classmethod
+    def open(cls, path: Path) -> SearchIndex:
+        """Opens the index in `path`; raises IndexUnavailable when it must be rebuilt."""
+        if not path.is_dir() or not windex.exists_in(str(path)):
+            raise IndexUnavailable("missing", str(path))
+        try:
+            meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise IndexUnavailable("outdated", f"no format record ({e})") from None
+        if meta.get("format") != INDEX_FORMAT:
+            raise IndexUnavailable(
+                "outdated", f"format {meta.get('format')}, this program uses {INDEX_FORMAT}"
+            )
+        try:
+            ix = windex.open_dir(str(path))
+            with ix.searcher() as s:  # reads every segment's header
+                s.doc_count()
+        except Exception as e:  # whoosh raises many kinds on a damaged folder
+            raise IndexUnavailable("damaged", f"{type(e).__name__}: {e}") from None
+        return cls(path, ix)
+
+    def close(self) -> None:
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is not None:
+            searcher.close()
+            self._local.searcher = None
+        self._ix.close()
+
+    # --- writing
+
+    def writer(self, *, bulk: bool = False) -> IndexWriter:
+        """The index writer; one at a time per index (the caller serialises)."""
+        return IndexWriter(self, bulk)
+
+    def _committed(self) -> None:
+        self._generation += 1
+
+    # --- reading
+
+    def _searcher(self) -> Any:
+        """This thread's searcher, replaced when a commit happened since it was made.
+
+        Not `Searcher.refresh()`: in whoosh-reloaded 2.7.5 a refreshed searcher reuses the
+        readers of unchanged segments and misses documents deleted from them since, so an
+        updated release would match both as it was and as it is."""
+        local = self._local
+        searcher = getattr(local, "searcher", None)
+        if searcher is None or local.generation != self._generation:
+            if searcher is not None:
+                searcher.close()  # nothing outside this module holds its results
+            local.generation = self._generation
+            searcher = local.searcher = self._ix.searcher()
+        return searcher
+
+    def doc_count(self) -> int:
+        return int(self._searcher().doc_count())
+
+    def parse(self, text: str) -> ParsedQuery:
+        return self.language.parse(text)
+
+    def search(
+        self, parsed: ParsedQuery, *, sort: str = "relevance", limit: int | None = 20
+    ) -> IndexHits:
+        """The releases matching a query, best (or newest/oldest) first."""
+        if sort not in SORTS:
+            raise ValueError(f"sort must be one of {SORTS}")
+        searcher = self._searcher()
+        kwargs: dict[str, Any] = {"limit": limit}
+        if sort != "relevance":
+            kwargs["sortedby"] = [FieldFacet("nodate"), FieldFacet("date", reverse=sort == "-date")]
+        results = searcher.search(parsed.query, **kwargs)
+        ids_column = searcher.reader().column_reader("id")
+        docnums = [hit.docnum for hit in results]
+        ids = [int(ids_column[d]) for d in docnums]
+        # Results sorted by date carry sort keys, not scores.
+        scores = [float(hit.score or 0.0) for hit in results] if sort == "relevance" else []
+        return IndexHits(len(results), ids, scores)
+
+    def highlight_terms(self, parsed: ParsedQuery) -> HighlightTerms:
+        """The terms a query matches in text fields, with wildcards and fuzzy terms expanded
+        to the words the index holds. Negated terms are left out."""
+        reader = self._searcher().reader()
+        stems: set[str] = set()
+        forms: set[str] = set()
+        stem_phrases: set[tuple[str, ...]] = set()
+        form_phrases: set[tuple[str, ...]] = set()
+        for leaf in _positive_leaves(parsed.query):
+            if isinstance(leaf, wq.Phrase):
+                words = tuple(str(w) for w in leaf.words)
+                if leaf.fieldname in STEMMED_FIELDS:
+                    stem_phrases.add(words)
+                elif leaf.fieldname == "exact":
+                    form_phrases.add(words)
+                continue
+            for fieldname, text in leaf.existing_terms(reader, expand=True):
+                word = text.decode("utf-8") if isinstance(text, bytes) else str(text)
+                if fieldname in STEMMED_FIELDS:
+                    stems.add(word)
+                elif fieldname == "exact":
+                    forms.add(word)
+        return HighlightTerms(
+            frozenset(stems), frozenset(forms), frozenset(stem_phrases), frozenset(form_phrases)
+        )
+
+    def revisions(self) -> dict[int, int]:
+        """Release id to revision, for every document in the index."""
+        reader = self._searcher().reader()
+        return {int(fields["id"]): int(fields["rev"]) for _, fields in reader.iter_docs()}
+
+    def ids(self) -> Sequence[int]:
+        reader = self._searcher().reader()
+        return [int(fields["id"]) for _, fields in reader.iter_docs()]
+
+
+def _positive_leaves(q: wq.Query) -> Iterator[wq.Query]:
+    if isinstance(q, wq.Not):
+        return
+    if isinstance(q, wq.AndNot):
+        yield from _positive_leaves(q.a)
+        return
+    if q.is_leaf() or isinstance(q, wq.Phrase):
+        yield q
+        return
+    for child in q.children():
+        yield from _positive_leaves(child)

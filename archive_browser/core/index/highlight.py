@@ -1,0 +1,117 @@
+"""Finding the words a query matched in a text, and cutting snippets around them.
+
+Works on the text from SQLite (the index stores no text), by comparing each word of the text
+the way the index would see it: folded, and stemmed for the stemmed fields.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from archive_browser.core.index.analysis import iter_words, stem
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class HighlightTerms:
+    """What to mark: single words and phrases, as stems (compared with stemmed words) or as
+    word forms (compared with words as written)."""
+
+    stems: frozenset[str] = frozenset()
+    forms: frozenset[str] = frozenset()
+    stem_phrases: frozenset[tuple[str, ...]] = frozenset()
+    form_phrases: frozenset[tuple[str, ...]] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.stems or self.forms or self.stem_phrases or self.form_phrases)
+
+
+def match_spans(text: str, terms: HighlightTerms) -> list[Span]:
+    """Character spans of every word of `text` the terms match, in order. Words of a phrase
+    are marked only where the whole phrase stands."""
+    if not terms:
+        return []
+    words = list(iter_words(text))
+    need_stems = bool(terms.stems or terms.stem_phrases)
+    stems = [stem(w) for _, _, w in words] if need_stems else []
+    marked = [False] * len(words)
+    for i, (_, _, word) in enumerate(words):
+        if word in terms.forms or (terms.stems and stems[i] in terms.stems):
+            marked[i] = True
+    for phrases, seq in ((terms.stem_phrases, stems), (terms.form_phrases, [w[2] for w in words])):
+        for phrase in phrases:
+            n = len(phrase)
+            for i in range(len(seq) - n + 1):
+                if seq[i] == phrase[0] and tuple(seq[i : i + n]) == phrase:
+                    marked[i : i + n] = [True] * n
+    spans: list[Span] = []
+    for (s, e, _), m in zip(words, marked, strict=True):
+        if not m:
+            continue
+        if spans and not text[spans[-1][1] : s].strip():
+            spans[-1] = (spans[-1][0], e)  # words of one phrase make one hit
+        else:
+            spans.append((s, e))
+    return spans
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """A short piece of text with the spans of matched words in it."""
+
+    text: str
+    spans: list[Span] = field(default_factory=list)
+
+    def marked(self, before: str = "**", after: str = "**") -> str:
+        """The text with every matched word wrapped in `before` and `after`."""
+        out, pos = [], 0
+        for s, e in self.spans:
+            out += [self.text[pos:s], before, self.text[s:e], after]
+            pos = e
+        out.append(self.text[pos:])
+        return "".join(out)
+
+    def html(self, before: str = "<b>", after: str = "</b>") -> str:
+        """The text as HTML, with matched words wrapped in tags."""
+        out, pos = [], 0
+        for s, e in self.spans:
+            out += [html.escape(self.text[pos:s]), before, html.escape(self.text[s:e]), after]
+            pos = e
+        out.append(html.escape(self.text[pos:]))
+        return "".join(out)
+
+
+def make_snippet(text: str, spans: list[Span], width: int = 220) -> Snippet:
+    """The `width` characters of `text` that hold the most matched words, cut at word
+    boundaries, with "…" where text was cut."""
+    flat = text.replace("\n", " ")
+    if len(flat) <= width:
+        return Snippet(flat, list(spans))
+    start = 0
+    if spans:
+        best, best_count, j = 0, 0, 0
+        for i, (s, _) in enumerate(spans):
+            while j < len(spans) and spans[j][1] <= s + width:
+                j += 1
+            if j - i > best_count:
+                best, best_count = i, j - i
+        # Give the first hit a little context before it.
+        start = max(0, spans[best][0] - width // 5)
+    end = min(len(flat), start + width)
+    if end == len(flat):
+        start = max(0, end - width)
+    if start > 0:
+        space = flat.find(" ", start)
+        start = space + 1 if 0 <= space < start + 30 else start
+    if end < len(flat):
+        space = flat.rfind(" ", start, end)
+        end = space if space > start + width // 2 else end
+    piece = flat[start:end].strip()
+    offset = start + (len(flat[start:end]) - len(flat[start:end].lstrip()))
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if end < len(flat) else ""
+    shift = len(prefix) - offset
+    inside = [(s + shift, e + shift) for s, e in spans if s >= offset and e <= offset + len(piece)]
+    return Snippet(prefix + piece + suffix, inside)

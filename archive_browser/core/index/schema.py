@@ -1,0 +1,83 @@
+"""The Whoosh schema of the index and how a release becomes an index document."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from whoosh import fields
+
+from archive_browser.core.index.analysis import (
+    ANALYZER_VERSION,
+    TAG_SEPARATOR,
+    exact_analyzer,
+    keyword_analyzer,
+    stemming_analyzer,
+)
+from archive_browser.core.model import Release
+
+#: Raised whenever the fields below change; with ANALYZER_VERSION it names the index format.
+SCHEMA_VERSION = 1
+INDEX_FORMAT = f"{SCHEMA_VERSION}.{ANALYZER_VERSION}"
+
+_DATE_LITERAL = re.compile(r"^\d{4}(-?\d{2}(-?\d{2})?)?$")
+
+
+class DateField(fields.DATETIME):
+    """A DATETIME field whose query values are 2013, 2013-05 or 2013-05-28, with a clear
+    message for anything else."""
+
+    def _parse_datestring(self, qstring: str) -> Any:
+        value = qstring.strip()
+        if not _DATE_LITERAL.match(value):
+            raise ValueError(
+                f"{value!r} is not a date: write a year (2013), a month (2013-05) "
+                "or a day (2013-05-28)"
+            )
+        try:
+            return super()._parse_datestring(value)
+        except Exception as e:  # whoosh raises bare Exception for impossible dates
+            raise ValueError(f"{value!r} is not a valid date") from e
+
+
+def make_schema() -> fields.Schema:
+    """The fields of the index. Text fields are stemmed; `exact` keeps word forms as written."""
+    stemmed = stemming_analyzer()
+    return fields.Schema(
+        id=fields.NUMERIC(int, bits=64, signed=False, unique=True, stored=True, sortable=True),
+        rev=fields.STORED(),
+        title=fields.TEXT(analyzer=stemmed, field_boost=2.0, multitoken_query="phrase"),
+        body=fields.TEXT(analyzer=stemmed, multitoken_query="phrase"),
+        notes=fields.TEXT(analyzer=stemmed, multitoken_query="phrase"),
+        source=fields.TEXT(analyzer=stemmed, multitoken_query="phrase"),
+        place=fields.TEXT(analyzer=stemmed, multitoken_query="phrase"),
+        exact=fields.TEXT(analyzer=exact_analyzer(), multitoken_query="phrase"),
+        tags=fields.TEXT(analyzer=keyword_analyzer(), phrase=False),
+        lang=fields.KEYWORD(lowercase=True),
+        kind=fields.KEYWORD(lowercase=True),
+        date=DateField(sortable=True),
+        nodate=fields.NUMERIC(int, bits=8, sortable=True),
+    )
+
+
+def document_for(release: Release) -> dict[str, Any]:
+    """The index document of a stored release."""
+    body = f"{release.summary}\n\n{release.body}" if release.summary else release.body
+    doc: dict[str, Any] = {
+        "id": release.id,
+        "rev": release.rev,
+        "title": release.title,
+        "body": body,
+        "notes": release.notes,
+        "source": release.source,
+        "place": release.place,
+        "exact": "\n".join((release.title, body, release.notes, release.source, release.place)),
+        "tags": TAG_SEPARATOR.join(release.tags),
+        "lang": release.language or "",
+        "kind": release.kind or "",
+        "nodate": 0 if release.date else 1,
+    }
+    if release.date:
+        doc["date"] = datetime.strptime(release.date, "%Y-%m-%d")
+    return doc
