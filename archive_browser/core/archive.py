@@ -1,0 +1,651 @@
+"""The archive facade: the one way the GUI and the CLI read and change a user's archive.
+
+An archive is a folder holding `archive.sqlite3` (the only source of truth) and an index folder
+derived from it. Every change is committed to SQLite together with a record of the index work
+it needs (`index_queue`); that work is then applied to the index and cleared. When the program
+stops between the two commits, the work is still recorded and `repair()` applies it, so the
+index is never left silently behind. An index that is missing, damaged or of an older format is
+rebuilt from SQLite into a new folder, which is swapped in only when complete.
+
+One process at a time may open an archive for writing (a lock file guards it); any number may
+open it read-only. Inside a process, writes are serialised; SQLite connections and index
+searchers are kept per thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from archive_browser.core import importers
+from archive_browser.core.errors import (
+    ArchiveError,
+    ArchiveLockedError,
+    ReadOnlyArchiveError,
+    UnreadableInputError,
+    UserFacingError,
+)
+from archive_browser.core.index import (
+    HighlightTerms,
+    IndexUnavailable,
+    IndexWriter,
+    ParsedQuery,
+    SearchIndex,
+    Snippet,
+    make_snippet,
+    match_spans,
+)
+from archive_browser.core.jobs import Job, Progress
+from archive_browser.core.model import EDITABLE_FIELDS, Release, ReleaseDraft
+from archive_browser.core.store import Store, clean_tag, now_iso
+from archive_browser.core.textnorm import checksum, clean_text, one_line
+
+DB_NAME = "archive.sqlite3"
+LOCK_NAME = "archive.lock"
+INDEX_PREFIX = "index"
+#: Releases stored per SQLite transaction during an import.
+IMPORT_BATCH = 500
+#: Index commits during an import: after this many releases, or this many seconds.
+INDEX_COMMIT_EVERY = 5000
+INDEX_COMMIT_SECONDS = 20.0
+
+
+class IndexNotReadyError(UserFacingError):
+    """The index must be rebuilt or brought up to date before searching."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    """Ids of the releases matching a query, in order, with the total count."""
+
+    query: ParsedQuery
+    total: int
+    ids: list[int]
+    scores: list[float]
+
+
+@dataclass(slots=True)
+class FileOutcome:
+    """What importing one file gave."""
+
+    path: str
+    imported: list[int] = field(default_factory=list)
+    duplicates: list[int] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.errors)
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What an import gave, file by file."""
+
+    files: list[FileOutcome] = field(default_factory=list)
+    cancelled: bool = False
+
+    @property
+    def imported_ids(self) -> list[int]:
+        return [i for f in self.files for i in f.imported]
+
+    @property
+    def duplicate_ids(self) -> list[int]:
+        return [i for f in self.files for i in f.duplicates]
+
+    @property
+    def failures(self) -> list[tuple[str, str]]:
+        return [(f.path, e) for f in self.files for e in f.errors]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "imported": len(self.imported_ids),
+            "duplicates": len(self.duplicate_ids),
+            "failed": [{"path": p, "error": e} for p, e in self.failures],
+            "ids": self.imported_ids,
+            "cancelled": self.cancelled,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """Whether the index holds exactly what SQLite holds."""
+
+    releases: int
+    indexed: int
+    missing: list[int]  # in SQLite, not in the index
+    extra: list[int]  # in the index, not in SQLite
+    stale: list[int]  # in both, but the index holds an older revision
+    pending: int  # recorded index work not yet applied
+    index_problem: str | None  # why the index cannot be used, if it cannot
+
+    @property
+    def consistent(self) -> bool:
+        return not (self.missing or self.extra or self.stale or self.pending or self.index_problem)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "consistent": self.consistent,
+            "releases": self.releases,
+            "indexed": self.indexed,
+            "missing_from_index": self.missing,
+            "not_in_archive": self.extra,
+            "outdated_in_index": self.stale,
+            "pending_index_work": self.pending,
+            "index_problem": self.index_problem,
+        }
+
+
+class Archive:
+    """A user's archive folder, open for reading or for reading and writing."""
+
+    def __init__(self, folder: Path, *, readonly: bool, lock: FileLock | None) -> None:
+        self.folder = folder
+        self.readonly = readonly
+        self._lock = lock
+        self._local = threading.local()
+        self._stores: list[Store] = []
+        self._stores_lock = threading.Lock()
+        self._write_lock = threading.RLock()
+        self._index: SearchIndex | None = None
+        self.index_problem: str | None = None
+        self._writer: IndexWriter | None = None  # open during an import
+        self._applied_seq = 0  # index work added to the open writer, up to this sequence
+        self._closed = False
+
+    # --- opening and closing ------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, folder: Path | str, *, readonly: bool = False) -> Archive:
+        """Opens the archive in `folder`, creating an empty one if the folder holds none.
+
+        Raises ArchiveLockedError when another process has it open for writing. After opening,
+        `needs_repair` tells whether `repair()` must run before searching."""
+        folder = Path(folder).expanduser().absolute()
+        db_path = folder / DB_NAME
+        lock = None
+        if readonly:
+            if not db_path.exists():
+                raise UserFacingError(f"There is no archive in {folder}.")
+        else:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise UserFacingError(f"Cannot create the archive folder {folder}: {e}") from e
+            lock = FileLock(str(folder / LOCK_NAME), thread_local=False)
+            try:
+                lock.acquire(timeout=0)
+            except Timeout:
+                raise ArchiveLockedError(folder) from None
+        archive = cls(folder, readonly=readonly, lock=lock)
+        try:
+            if not readonly:
+                archive.store.migrate()
+            archive._open_index()
+        except BaseException:
+            archive.close()
+            raise
+        return archive
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
+        if self._index is not None:
+            self._index.close()
+        with self._stores_lock:
+            for store in self._stores:
+                # The connection of a thread that has ended may already be gone.
+                with contextlib.suppress(Exception):
+                    store.close()
+            self._stores.clear()
+        if self._lock is not None:
+            self._lock.release()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @property
+    def store(self) -> Store:
+        """This thread's connection to the SQLite file."""
+        store = getattr(self._local, "store", None)
+        if store is None:
+            if self._closed:
+                raise ArchiveError("the archive is closed")
+            store = Store(self.folder / DB_NAME, readonly=self.readonly)
+            self._local.store = store
+            with self._stores_lock:
+                self._stores.append(store)
+        return store
+
+    @property
+    def name(self) -> str:
+        return self.folder.name
+
+    # --- the index folder
+
+    def _index_path(self) -> Path:
+        return self.folder / (self.store.get_meta("index_dir") or INDEX_PREFIX)
+
+    def _open_index(self) -> None:
+        path = self._index_path()
+        try:
+            self._index = SearchIndex.open(path)
+            self.index_problem = None
+        except IndexUnavailable as e:
+            if e.reason == "missing" and self.store.count() == 0 and not self.readonly:
+                self._index = SearchIndex.create(path)
+                self.store.set_meta("index_dir", path.name)
+                self.index_problem = None
+            else:
+                self._index = None
+                self.index_problem = str(e)
+
+    @property
+    def needs_repair(self) -> bool:
+        """True when the index must be rebuilt or has recorded work to apply."""
+        return self._index is None or self.store.pending_count() > 0
+
+    def _require_index(self) -> SearchIndex:
+        if self._index is None:
+            raise IndexNotReadyError(
+                "The search index must be rebuilt before searching "
+                f"({self.index_problem}). Run 'archive-browser reindex' or "
+                "Tools > Rebuild index."
+            )
+        return self._index
+
+    def _require_writable(self) -> None:
+        if self.readonly:
+            raise ReadOnlyArchiveError(
+                f"The archive {self.folder} is open read-only; it cannot be changed."
+            )
+
+    # --- applying index work ----------------------------------------------------------------
+
+    def _apply_pending(self, writer: IndexWriter, new_ids: frozenset[int] = frozenset()) -> int:
+        """Adds recorded index work after `_applied_seq` to `writer`; returns how many releases.
+        Releases in `new_ids` are known not to be in the index yet and are simply added."""
+        rows = self.store.pending(after=self._applied_seq)
+        if not rows:
+            return 0
+        ids = list(dict.fromkeys(release_id for _, release_id in rows))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            releases = self.store.get_releases(chunk)
+            found = {r.id for r in releases}
+            for release in releases:
+                if release.id in new_ids:
+                    writer.add(release)
+                else:
+                    writer.update(release)
+            for release_id in chunk:
+                if release_id not in found:
+                    writer.delete(release_id)
+        self._applied_seq = rows[-1][0]
+        return len(ids)
+
+    def _commit_index(self, writer: IndexWriter) -> None:
+        writer.commit()
+        self.store.clear_pending(self._applied_seq)
+
+    def _sync_index(self) -> None:
+        """Applies recorded index work now (after a change made outside an import)."""
+        if self._index is None:
+            return  # recorded; applied by the rebuild
+        with self._write_lock:
+            if self._writer is not None:
+                # An import holds the writer: add the work to it; its next commit shows it.
+                self._apply_pending(self._writer)
+                return
+            writer = self._index.writer()
+            try:
+                self._apply_pending(writer)
+                self._commit_index(writer)
+            except BaseException:
+                writer.cancel()
+                self._applied_seq = 0
+                raise
+
+    def repair(self) -> Job[None]:
+        """Brings the index up to date: rebuilds it when it cannot be used, otherwise applies
+        the index work recorded but not applied (left by a crash)."""
+        self._require_writable()
+        if self._index is None:
+            yield from self.reindex()
+            return
+        pending = self.store.pending_count()
+        if pending:
+            yield Progress(0, pending, "Applying unfinished index work")
+            self._applied_seq = 0
+            self._sync_index()
+            yield Progress(pending, pending, "Index up to date")
+
+    def reindex(self) -> Job[None]:
+        """Rebuilds the index from SQLite into a new folder and swaps it in when complete."""
+        self._require_writable()
+        with self._write_lock:
+            store = self.store
+            total = store.count()
+            new_path = self.folder / f"{INDEX_PREFIX}-{time.strftime('%Y%m%d-%H%M%S')}"
+            suffix = 0
+            while new_path.exists():
+                suffix += 1
+                new_path = new_path.with_name(f"{new_path.name.split('.')[0]}.{suffix}")
+            yield Progress(0, total, "Rebuilding the index")
+            new_index = SearchIndex.create(new_path)
+            swapped = False
+            try:
+                writer = new_index.writer(bulk=True)
+                try:
+                    done = 0
+                    for release in store.iter_releases():
+                        writer.add(release)
+                        done += 1
+                        if done % 200 == 0:
+                            yield Progress(done, total, f"Indexed {done:,} of {total:,}")
+                    yield Progress(done, total, "Writing the index")
+                    writer.commit()
+                except BaseException:
+                    writer.cancel()
+                    raise
+                with store.transaction():
+                    store.set_meta("index_dir", new_path.name)
+                    store.db.execute("DELETE FROM index_queue")
+                swapped = True
+            finally:
+                if not swapped:
+                    new_index.close()
+                    shutil.rmtree(new_path, ignore_errors=True)
+            old = self._index
+            self._index = new_index
+            self.index_problem = None
+            self._applied_seq = 0
+            if old is not None:
+                old.close()
+            self._remove_stale_index_folders()
+            yield Progress(total, total, "Index rebuilt")
+
+    def _remove_stale_index_folders(self) -> None:
+        current = self._index_path().name
+        for path in self.folder.iterdir():
+            if path.is_dir() and path.name.startswith(INDEX_PREFIX) and path.name != current:
+                shutil.rmtree(path, ignore_errors=True)
+
+    # --- importing ----------------------------------------------------------------------------
+
+    def import_paths(
+        self, paths: Iterable[Path | str], options: importers.ImportOptions | None = None
+    ) -> Job[ImportReport]:
+        """Imports files and folders. Bad files are reported and skipped; what is stored is
+        committed in batches, so a cancelled or killed import keeps every finished batch."""
+        self._require_writable()
+        index = self._require_index()
+        options = options or importers.ImportOptions()
+        files, problems = importers.discover(Path(p) for p in paths)
+        report = ImportReport(files=[FileOutcome(str(p), errors=[e]) for p, e in problems])
+        sizes = [max(1, _size(p)) for p in files]
+        total = float(sum(sizes))
+        done = 0.0
+        with self._write_lock:
+            self._writer = index.writer(bulk=True)
+            self._applied_seq = 0
+            since_commit, last_commit = 0, time.monotonic()
+            try:
+                for path, size in zip(files, sizes, strict=True):
+                    outcome = FileOutcome(str(path))
+                    report.files.append(outcome)
+                    yield Progress(done, total, f"Reading {path.name}")
+                    for stored in self._import_file(path, options, outcome):
+                        since_commit += stored
+                        if since_commit >= INDEX_COMMIT_EVERY or (
+                            time.monotonic() - last_commit > INDEX_COMMIT_SECONDS
+                        ):
+                            yield Progress(done, total, "Writing the index")
+                            self._commit_index(self._writer)
+                            self._writer = index.writer(bulk=True)
+                            since_commit, last_commit = 0, time.monotonic()
+                        yield Progress(
+                            done, total, f"{path.name}: {len(outcome.imported):,} stored"
+                        )
+                    done += size
+                    yield Progress(done, total, f"Read {path.name}")
+                yield Progress(done, total, "Writing the index")
+            except GeneratorExit:
+                report.cancelled = True
+                raise
+            finally:
+                # Whatever happened, what SQLite holds is made searchable.
+                writer, self._writer = self._writer, None
+                self._apply_pending(writer)
+                self._commit_index(writer)
+        return report
+
+    def _import_file(
+        self, path: Path, options: importers.ImportOptions, outcome: FileOutcome
+    ) -> Iterator[int]:
+        """Stores the releases of one file in batches; yields how many each batch stored."""
+        batch: list[ReleaseDraft] = []
+        try:
+            for item in importers.read_file(path, options):
+                if isinstance(item, importers.RowError):
+                    outcome.errors.append(f"{item.where}: {item.error}")
+                    continue
+                batch.append(item)
+                if len(batch) >= IMPORT_BATCH:
+                    yield self._store_batch(batch, outcome)
+                    batch = []
+        except UnreadableInputError as e:
+            outcome.errors.append(str(e))
+        if batch:
+            yield self._store_batch(batch, outcome)
+
+    def _store_batch(self, drafts: Sequence[ReleaseDraft], outcome: FileOutcome) -> int:
+        new = self._insert_drafts(drafts, outcome)
+        assert self._writer is not None
+        self._apply_pending(self._writer, frozenset(new))
+        return len(new)
+
+    def _insert_drafts(self, drafts: Sequence[ReleaseDraft], outcome: FileOutcome) -> list[int]:
+        """Stores drafts in one transaction; records new ids and known duplicates."""
+        store = self.store
+        stamp = now_iso()
+        new: list[int] = []
+        with store.transaction():
+            for draft in drafts:
+                release_id = store.insert_release(draft, stamp=stamp)
+                if release_id is not None:
+                    new.append(release_id)
+                    continue
+                existing = store.id_for_checksum(checksum(draft.body))
+                if existing is not None:
+                    outcome.duplicates.append(existing)
+        outcome.imported.extend(new)
+        return new
+
+    def add_releases(self, drafts: Sequence[ReleaseDraft]) -> tuple[list[int], list[int]]:
+        """Stores finished drafts (e.g. after the user corrected a proposed split); returns
+        (new ids, ids of releases that were already stored)."""
+        self._require_writable()
+        outcome = FileOutcome("")
+        with self._write_lock:
+            self._insert_drafts(drafts, outcome)
+            self._sync_index()
+        return outcome.imported, outcome.duplicates
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return self.store.count()
+
+    def get(self, release_id: int) -> Release:
+        return self.store.get_release(release_id)
+
+    def get_many(self, ids: Sequence[int]) -> list[Release]:
+        return self.store.get_releases(ids)
+
+    def rows(self, ids: Sequence[int], columns: Sequence[str]) -> dict[int, tuple[Any, ...]]:
+        """Selected columns of many releases, for tables."""
+        return self.store.release_rows(ids, columns)
+
+    def tags_of(self, ids: Sequence[int]) -> dict[int, list[str]]:
+        return self.store.tags_of(ids)
+
+    def iter_releases(self) -> Iterator[Release]:
+        return self.store.iter_releases()
+
+    def parse(self, text: str) -> ParsedQuery:
+        """Parses a query; raises MalformedQueryError with a message for the user."""
+        return self._require_index().parse(text)
+
+    def search(
+        self, query: str | ParsedQuery, *, sort: str = "relevance", limit: int | None = 20
+    ) -> SearchResults:
+        """Releases matching `query` (all releases for an empty query), in `sort` order:
+        "relevance", "date" (oldest first) or "-date" (newest first)."""
+        index = self._require_index()
+        parsed = query if isinstance(query, ParsedQuery) else index.parse(query)
+        if parsed.is_everything:
+            ids = self.store.ids("date" if sort == "date" else "-date")
+            return SearchResults(parsed, len(ids), ids[:limit] if limit else ids, [])
+        hits = index.search(parsed, sort=sort, limit=limit)
+        return SearchResults(parsed, hits.total, hits.ids, hits.scores)
+
+    def highlight_terms(self, query: ParsedQuery) -> HighlightTerms:
+        return self._require_index().highlight_terms(query)
+
+    def snippets(
+        self, ids: Sequence[int], query: ParsedQuery, width: int = 220
+    ) -> dict[int, Snippet]:
+        """A snippet of each release's text around the words the query matched."""
+        terms = self.highlight_terms(query) if not query.is_everything else HighlightTerms()
+        out: dict[int, Snippet] = {}
+        for release_id, (summary, body) in self.rows(ids, ("summary", "body")).items():
+            text = f"{summary}\n{body}" if summary else body
+            out[release_id] = make_snippet(text, match_spans(text, terms), width)
+        return out
+
+    def hit_spans(self, release: Release, query: ParsedQuery) -> dict[str, list[tuple[int, int]]]:
+        """Where the query's words are in a release's title, summary and body."""
+        terms = self.highlight_terms(query)
+        return {
+            name: match_spans(getattr(release, name), terms)
+            for name in ("title", "summary", "body")
+        }
+
+    def tag_counts(self) -> list[tuple[str, int]]:
+        return self.store.tag_counts()
+
+    def stats(self) -> dict[str, Any]:
+        return self.store.stats()
+
+    # --- changing -----------------------------------------------------------------------------
+
+    def _change(self, apply: Any) -> Any:
+        """Runs `apply(store)` in one SQLite transaction, then brings the index up to date."""
+        self._require_writable()
+        with self._write_lock:
+            store = self.store
+            with store.transaction():
+                result = apply(store)
+            self._sync_index()
+            return result
+
+    def update(self, release_id: int, **changes: Any) -> None:
+        """Changes metadata of one release (see EDITABLE_FIELDS)."""
+        bad = set(changes) - set(EDITABLE_FIELDS)
+        if bad:
+            raise ValueError(f"cannot edit {', '.join(sorted(bad))}")
+        clean: dict[str, Any] = {}
+        for name, value in changes.items():
+            if name == "date":
+                clean[name] = _check_date(value)
+            elif name in ("notes", "summary"):
+                clean[name] = clean_text(value or "")
+            elif name in ("kind", "language"):
+                clean[name] = one_line(value or "").lower()
+            else:
+                clean[name] = one_line(value or "")
+        if "title" in clean and not clean["title"]:
+            raise UserFacingError("A release needs a title.")
+        self._change(lambda s: s.update_release(release_id, clean))
+
+    def delete(self, ids: Sequence[int]) -> int:
+        return int(self._change(lambda s: s.delete_releases(list(ids))))
+
+    def tag(self, ids: Sequence[int], tags: Iterable[str]) -> list[int]:
+        """Adds tags to releases; returns the ids that gained a tag."""
+        names = _clean_tags(tags)
+        return list(self._change(lambda s: s.add_tags(list(ids), names)))
+
+    def untag(self, ids: Sequence[int], tags: Iterable[str]) -> list[int]:
+        """Removes tags from releases; returns the ids that lost a tag."""
+        names = _clean_tags(tags)
+        return list(self._change(lambda s: s.remove_tags(list(ids), names)))
+
+    def rename_tag(self, old: str, new: str) -> list[int]:
+        """Renames a tag (merging it into `new` if that exists); returns the releases changed."""
+        _clean_tags([new])
+        return list(self._change(lambda s: s.rename_tag(old, new)))
+
+    def delete_tag(self, name: str) -> list[int]:
+        return list(self._change(lambda s: s.delete_tag(name)))
+
+    def ids_with_tag(self, name: str) -> list[int]:
+        return self.store.ids_with_tag(name)
+
+    # --- checking -----------------------------------------------------------------------------
+
+    def check(self) -> CheckReport:
+        """Compares the index with SQLite, release by release."""
+        store = self.store
+        in_db = store.revisions()
+        pending = store.pending_count()
+        if self._index is None:
+            return CheckReport(len(in_db), 0, sorted(in_db), [], [], pending, self.index_problem)
+        in_index = self._index.revisions()
+        missing = sorted(set(in_db) - set(in_index))
+        extra = sorted(set(in_index) - set(in_db))
+        stale = sorted(i for i, rev in in_index.items() if i in in_db and in_db[i] != rev)
+        return CheckReport(len(in_db), len(in_index), missing, extra, stale, pending, None)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _check_date(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise UserFacingError(f"{value!r} is not a date; write it as YYYY-MM-DD.") from None
+
+
+def _clean_tags(tags: Iterable[str]) -> list[str]:
+    try:
+        names = [clean_tag(t) for t in tags]
+    except ValueError as e:
+        raise UserFacingError(str(e)) from None
+    if not names:
+        raise UserFacingError("Name at least one tag.")
+    return names
