@@ -1,0 +1,450 @@
+"""The command line: the same jobs as the window, headless.
+
+Run with no subcommand, the program opens its window. User-facing errors are one line on
+stderr and a non-zero exit status: 1 for an error, 2 when an import left some files out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import textwrap
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO, TypeVar
+
+from archive_browser import APP_ID, __version__
+from archive_browser.core import importers
+from archive_browser.core.archive import DB_NAME, Archive
+from archive_browser.core.errors import ArchiveLockedError, UserFacingError
+from archive_browser.core.jobs import Job, Progress, run
+from archive_browser.core.paths import ENV_ARCHIVE, default_archive
+
+EXIT_OK, EXIT_ERROR, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 2, 130
+T = TypeVar("T")
+
+
+# --- progress on a terminal -------------------------------------------------------------------
+
+
+class TerminalProgress:
+    """A one-line progress bar on a terminal; silent when the stream is not a terminal."""
+
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self._last = 0.0
+        self._drawn = False
+
+    def __call__(self, progress: Progress) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self._last < 0.1 and progress.fraction not in (None, 1.0):
+            return
+        self._last = now
+        width = shutil.get_terminal_size((80, 20)).columns
+        fraction = progress.fraction
+        if fraction is None:
+            bar = ""
+        else:
+            filled = int(fraction * 24)
+            bar = f"[{'#' * filled}{'.' * (24 - filled)}] {fraction * 100:3.0f}% "
+        line = (bar + progress.message)[: width - 1]
+        self.stream.write("\r" + line.ljust(width - 1))
+        self.stream.flush()
+        self._drawn = True
+
+    def finish(self) -> None:
+        if self._drawn:
+            self.stream.write("\r" + " " * (shutil.get_terminal_size((80, 20)).columns - 1) + "\r")
+            self.stream.flush()
+            self._drawn = False
+
+
+def run_job(job: Job[T]) -> T | None:
+    """Runs a job with a progress bar; Ctrl+C stops it cleanly (what was done is kept)."""
+    bar = TerminalProgress()
+    try:
+        return run(job, bar)
+    finally:
+        bar.finish()
+
+
+# --- opening the archive ----------------------------------------------------------------------
+
+
+def open_archive(args: argparse.Namespace, *, write: bool) -> Archive:
+    """Opens the archive the user named (or the default one, seeded with the demo releases
+    when it is new). A command that only reads falls back to read-only when the archive is
+    open for writing elsewhere."""
+    explicit = args.archive is not None or bool(os.environ.get(ENV_ARCHIVE))
+    folder = Path(args.archive) if args.archive is not None else default_archive()
+    new = not (folder / DB_NAME).exists()
+    try:
+        archive = Archive.open(folder)
+    except ArchiveLockedError:
+        if write:
+            raise
+        archive = Archive.open(folder, readonly=True)
+        print(f"{APP_ID}: the archive is open elsewhere; reading it only.", file=sys.stderr)
+    if not archive.readonly:
+        if archive.needs_repair:
+            print(f"{APP_ID}: bringing the search index up to date...", file=sys.stderr)
+            run_job(archive.repair())
+        if new and not explicit:
+            from archive_browser.core.demo import seed_demo
+
+            seed_demo(archive)
+    return archive
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _parse_ids(text: str) -> list[int]:
+    try:
+        ids = [int(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError:
+        raise UserFacingError(f"--ids takes numbers separated by commas, not {text!r}") from None
+    if not ids:
+        raise UserFacingError("--ids names no release")
+    return ids
+
+
+def _parse_mapping(items: Sequence[str]) -> dict[str, str]:
+    mapping = {}
+    for item in items:
+        fieldname, sep, column = item.partition("=")
+        if not sep or not fieldname or not column:
+            raise UserFacingError(f"--map takes FIELD=COLUMN, not {item!r}")
+        if fieldname not in importers.MAPPABLE_FIELDS:
+            raise UserFacingError(
+                f"--map: {fieldname!r} is not a field; fields are "
+                + ", ".join(importers.MAPPABLE_FIELDS)
+            )
+        mapping[fieldname] = column
+    return mapping
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    try:
+        options = importers.ImportOptions(
+            split=args.split,
+            mapping=_parse_mapping(args.map),
+            tags=args.tag,
+            source=args.source or "",
+            kind=args.kind or "",
+        )
+    except ValueError as e:
+        raise UserFacingError(str(e)) from None
+    with open_archive(args, write=True) as archive:
+        report = run_job(archive.import_paths(args.paths, options))
+    if report is None:
+        return EXIT_INTERRUPTED
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        for path, error in report.failures:
+            print(f"failed: {path}: {error}", file=sys.stderr)
+        print(
+            f"Imported {len(report.imported_ids):,} releases; "
+            f"{len(report.duplicate_ids):,} were already in the archive; "
+            f"{len(report.failures):,} failed."
+        )
+    return EXIT_PARTIAL if report.failures else EXIT_OK
+
+
+def _hit_json(release: Any, score: float | None, snippet: str) -> dict[str, Any]:
+    return {
+        "id": release.id,
+        "title": release.title,
+        "date": release.date,
+        "source": release.source,
+        "tags": release.tags,
+        "score": round(score, 4) if score is not None else None,
+        "snippet": snippet,
+    }
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    text = " ".join(args.query)
+    if args.limit < 1:
+        raise UserFacingError("--limit must be at least 1")
+    with open_archive(args, write=False) as archive:
+        results = archive.search(text, sort=args.sort, limit=args.limit)
+        releases = archive.get_many(results.ids)
+        snippets = archive.snippets(results.ids, results.query)
+        scores = dict(zip(results.ids, results.scores, strict=False))
+    if args.json:
+        _print_json(
+            {
+                "total": results.total,
+                "hits": [_hit_json(r, scores.get(r.id), snippets[r.id].marked()) for r in releases],
+            }
+        )
+        return EXIT_OK
+    tty = sys.stdout.isatty()
+    bold, plain = ("\033[1m", "\033[0m") if tty else ("**", "**")
+    what = f"match {text!r}" if text.strip() else "in the archive"
+    print(f"{results.total:,} release{'s' if results.total != 1 else ''} {what}", end="")
+    print(f" (showing {len(releases):,})" if len(releases) < results.total else "")
+    width = min(shutil.get_terminal_size((100, 20)).columns, 110)
+    for r in releases:
+        tags = f"  [{', '.join(r.tags)}]" if r.tags else ""
+        print(f"\n{r.id:>6}  {r.date or 'no date':<10}  {r.title}{tags}")
+        meta = " · ".join(filter(None, [r.source, r.place, r.kind, r.language]))
+        if meta:
+            print(f"{'':>18}{meta}")
+        snippet = snippets[r.id].marked(bold, plain)
+        for line in textwrap.wrap(snippet, width - 18):
+            print(f"{'':>18}{line}")
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with open_archive(args, write=False) as archive:
+        release = archive.get(args.id)
+    if args.json:
+        _print_json(release.to_dict())
+        return EXIT_OK
+    print(release.title)
+    print("=" * min(len(release.title), 78))
+    for label, value in (
+        ("Id", release.id),
+        ("Date", release.date or "unknown"),
+        ("Source", release.source),
+        ("Place", release.place),
+        ("Kind", release.kind),
+        ("Language", release.language),
+        ("URL", release.url),
+        ("Tags", ", ".join(release.tags)),
+        ("File", release.orig_path),
+        ("Added", release.added),
+    ):
+        if value not in ("", None):
+            print(f"{label + ':':<10} {value}")
+    if release.summary:
+        print(f"\n{release.summary}")
+    print()
+    print(release.body)
+    if release.notes:
+        print(f"\nNotes:\n{release.notes}")
+    return EXIT_OK
+
+
+def _target_ids(archive: Archive, args: argparse.Namespace) -> list[int]:
+    if args.ids:
+        ids = _parse_ids(args.ids)
+        missing = sorted(set(ids) - set(archive.store.existing_ids(ids)))
+        if missing:
+            raise UserFacingError(f"No release has the id {', '.join(map(str, missing))}.")
+        return ids
+    return archive.search(args.query, limit=None).ids
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    action = args.tag_command
+    if action == "list":
+        with open_archive(args, write=False) as archive:
+            counts = archive.tag_counts()
+        if args.json:
+            _print_json([{"tag": name, "count": n} for name, n in counts])
+        else:
+            for name, n in counts:
+                print(f"{n:>7,}  {name}")
+        return EXIT_OK
+    with open_archive(args, write=True) as archive:
+        if action in ("add", "remove"):
+            ids = _target_ids(archive, args)
+            if action == "add":
+                changed = archive.tag(ids, args.tags)
+                print(f"Tagged {len(changed):,} of {len(ids):,} releases.")
+            else:
+                changed = archive.untag(ids, args.tags)
+                print(f"Untagged {len(changed):,} of {len(ids):,} releases.")
+        elif action == "rename":
+            changed = archive.rename_tag(args.old, args.new)
+            print(f"Renamed {args.old!r} to {args.new!r} on {len(changed):,} releases.")
+        elif action == "delete":
+            changed = archive.delete_tag(args.name)
+            print(f"Deleted {args.name!r} from {len(changed):,} releases.")
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    with open_archive(args, write=False) as archive:
+        stats = archive.stats()
+        stats["archive"] = str(archive.folder)
+    if args.json:
+        _print_json(stats)
+        return EXIT_OK
+    print(f"Archive:   {stats['archive']}")
+    print(f"Releases:  {stats['releases']:,} ({stats['undated']:,} without a date)")
+    for title, key in (
+        ("By year", "by_year"),
+        ("By source", "by_source"),
+        ("By language", "by_language"),
+        ("By kind", "by_kind"),
+        ("By tag", "by_tag"),
+    ):
+        if stats[key]:
+            print(f"\n{title}:")
+            for name, n in list(stats[key].items())[:25]:
+                print(f"{n:>9,}  {name or '(none)'}")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    folder = Path(args.archive) if args.archive is not None else default_archive()
+    try:
+        archive = Archive.open(folder)
+    except ArchiveLockedError:
+        archive = Archive.open(folder, readonly=True)
+    with archive:
+        report = archive.check()
+    if args.json:
+        _print_json(report.to_json())
+    elif report.consistent:
+        print(f"The archive is consistent: {report.releases:,} releases, all indexed.")
+    else:
+        print("The index does not match the archive:")
+        if report.index_problem:
+            print(f"  the index cannot be used: {report.index_problem}")
+        for label, ids in (
+            ("missing from the index", report.missing),
+            ("in the index but not in the archive", report.extra),
+            ("outdated in the index", report.stale),
+        ):
+            if ids:
+                shown = ", ".join(map(str, ids[:20])) + (" ..." if len(ids) > 20 else "")
+                print(f"  {len(ids):,} {label}: {shown}")
+        if report.pending:
+            print(f"  {report.pending:,} index updates recorded but not applied")
+        print("Run 'archive-browser reindex' to rebuild the index.")
+    return EXIT_OK if report.consistent else EXIT_ERROR
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    with open_archive(args, write=True) as archive:
+        run_job(archive.reindex())
+        count = archive.count()
+    print(f"Rebuilt the index of {count:,} releases in {time.monotonic() - started:.1f} s.")
+    return EXIT_OK
+
+
+# --- the parser -------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=APP_ID,
+        description="Keep, search, read, tag and export collections of press releases. "
+        "With no command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--archive",
+        metavar="DIR",
+        help=f"the archive folder (default: ${ENV_ARCHIVE}, or one in your data folder); "
+        "a folder that does not exist yet becomes a new, empty archive",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("import", help="import files and folders of releases")
+    p.add_argument("paths", nargs="+", metavar="PATH", type=Path)
+    p.add_argument("--tag", action="append", default=[], help="tag every imported release")
+    p.add_argument(
+        "--split",
+        choices=importers.SPLIT_STRATEGIES,
+        default="auto",
+        help="how to split text files holding several releases: auto (headlines and blank "
+        "lines), file (one release per file), blank (at two or more blank lines), heading "
+        "(before each headline)",
+    )
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help="read FIELD from COLUMN of CSV/JSON files (fields: "
+        + ", ".join(importers.MAPPABLE_FIELDS)
+        + ")",
+    )
+    p.add_argument("--source", help="source of releases whose file names none")
+    p.add_argument("--kind", help="kind of releases (otherwise guessed: news, speech, ...)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("search", help="search the archive (see README: query language)")
+    p.add_argument("query", nargs="+", help="the query, e.g. 'tag:afghanistan date:2013'")
+    p.add_argument("--limit", type=int, default=20, help="how many hits to show (20)")
+    p.add_argument("--sort", choices=("relevance", "date", "-date"), default="relevance")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("show", help="print one release")
+    p.add_argument("id", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("tag", help="add, remove, rename and list tags")
+    tag_sub = p.add_subparsers(dest="tag_command", metavar="ACTION", required=True)
+    for action, help_text in (("add", "add tags to releases"), ("remove", "remove tags")):
+        t = tag_sub.add_parser(action, help=help_text)
+        t.add_argument("tags", nargs="+", metavar="TAG")
+        target = t.add_mutually_exclusive_group(required=True)
+        target.add_argument("--ids", help="release ids, separated by commas")
+        target.add_argument("--query", help="every release matching this query")
+    t = tag_sub.add_parser("rename", help="rename a tag (merging it into NEW if NEW exists)")
+    t.add_argument("old", metavar="OLD")
+    t.add_argument("new", metavar="NEW")
+    t = tag_sub.add_parser("delete", help="remove a tag from every release")
+    t.add_argument("name", metavar="TAG")
+    t = tag_sub.add_parser("list", help="list tags with counts")
+    t.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_tag)
+
+    p = sub.add_parser("stats", help="counts by year, source, language, kind and tag")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("check", help="verify that the index matches the archive")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("reindex", help="rebuild the index from the archive")
+    p.set_defaults(func=cmd_reindex)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from archive_browser.gui.app import run_gui
+
+        return run_gui(Path(args.archive) if args.archive else None)
+    try:
+        return int(args.func(args))
+    except UserFacingError as e:
+        print(f"{APP_ID}: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print(f"\n{APP_ID}: interrupted; what was finished is kept.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `| head`): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
