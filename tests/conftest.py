@@ -1,0 +1,82 @@
+"""Shared fixtures: a private home for every test, real archives in tmp_path, the shared data."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Qt must never look for a display, in any test.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = Path(os.environ.get("ARCHIVE_BROWSER_SHARED", REPO.parent / "shared")).resolve()
+SAMPLE = SHARED / "samples" / "csto-releases.txt"
+CORPUS = SHARED / "corpora" / "kremlin-en-2021-2022"
+
+
+def shared_file(path: Path) -> Path:
+    """A file of the shared data; a missing one fails the test (it is never skipped)."""
+    if not path.exists():
+        pytest.fail(
+            f"{path} is missing: the tests read the shared releases from ../shared next to the "
+            "repository (or from $ARCHIVE_BROWSER_SHARED)."
+        )
+    return path
+
+
+@pytest.fixture(autouse=True)
+def private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Data and config folders of a test live in a temporary folder, never the user's."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("ARCHIVE_BROWSER_HOME", str(home))
+    monkeypatch.delenv("ARCHIVE_BROWSER_ARCHIVE", raising=False)
+    return home
+
+
+@pytest.fixture
+def sample() -> Path:
+    return shared_file(SAMPLE)
+
+
+@pytest.fixture
+def corpus() -> Path:
+    return shared_file(CORPUS)
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator:
+    """A new, empty archive in tmp_path: a real SQLite file and a real Whoosh index."""
+    from archive_browser.core.archive import Archive
+
+    a = Archive.open(tmp_path / "archive")
+    yield a
+    a.close()
+
+
+def run_cli(
+    *args: str | Path,
+    archive: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess[str]:
+    """Runs the real command line in a subprocess."""
+    cmd = [sys.executable, "-m", "archive_browser"]
+    if archive is not None:
+        cmd += ["--archive", str(archive)]
+    cmd += [str(a) for a in args]
+    full_env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})}
+    return subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=full_env,
+        timeout=timeout,
+        check=False,
+    )

@@ -1,0 +1,272 @@
+"""The archive facade on a real SQLite file and a real Whoosh index."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from archive_browser.core.archive import Archive, IndexNotReadyError
+from archive_browser.core.errors import (
+    ArchiveLockedError,
+    MalformedQueryError,
+    NotFoundError,
+    ReadOnlyArchiveError,
+    UserFacingError,
+)
+from archive_browser.core.importers import ImportOptions
+from archive_browser.core.jobs import run
+from archive_browser.core.model import ReleaseDraft
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def titles(archive: Archive, query: str, **kw: object) -> list[str]:
+    results = archive.search(query, limit=None, **kw)  # type: ignore[arg-type]
+    return [r.title for r in archive.get_many(results.ids)]
+
+
+@pytest.fixture
+def filled(archive: Archive, sample: Path) -> Archive:
+    run(archive.import_paths([sample, FIXTURES / "ru-zasedanie.txt", FIXTURES / "ru-elka.txt"]))
+    return archive
+
+
+def test_import_reports_and_stores(archive: Archive, sample: Path) -> None:
+    report = run(archive.import_paths([sample], ImportOptions(tags=["csto"])))
+    assert report is not None
+    assert len(report.imported_ids) == 5 and report.failures == []
+    assert archive.count() == 5
+    assert {tuple(r.tags) for r in archive.get_many(report.imported_ids)} == {("csto",)}
+    again = run(archive.import_paths([sample]))
+    assert again is not None
+    assert again.imported_ids == [] and sorted(again.duplicate_ids) == sorted(report.imported_ids)
+    assert archive.count() == 5
+    assert archive.check().consistent
+
+
+def test_english_stemming_and_case(filled: Archive) -> None:
+    meetings = titles(filled, "meetings")
+    assert any(t.startswith("Informal meeting") for t in meetings)
+    assert titles(filled, "MEETING") == meetings
+    assert titles(filled, "Meetings") == meetings
+
+
+def test_russian_stemming_case_and_yo(filled: Archive) -> None:
+    by_form = titles(filled, "заседания")
+    assert "Заседание Совета коллективной безопасности ОДКБ в Бишкеке" in by_form
+    assert titles(filled, "ЗАСЕДАНИЕ") == by_form
+    # ё and е are one letter for search, both ways.
+    assert titles(filled, "елка") == ["Новогодняя ёлка в штаб-квартире ОДКБ"]
+    assert titles(filled, "ёлку") == ["Новогодняя ёлка в штаб-квартире ОДКБ"]
+    assert titles(filled, "емкая") == titles(filled, "ёмкая") != []
+
+
+BISHKEK_EN = (
+    "Informal meeting of the heads of the CSTO member states of the Central Asian region "
+    "in Bishkek on May 28, 2013"
+)
+BISHKEK_RU = "Заседание Совета коллективной безопасности ОДКБ в Бишкеке"
+
+
+def test_exact_forms_are_reachable(filled: Archive) -> None:
+    stemmed = filled.search("president", limit=None).ids
+    exact = filled.search("exact:presidents", limit=None).ids
+    assert exact and set(exact) < set(stemmed)
+    for release_id in exact:
+        assert "presidents" in filled.get(release_id).body.lower()
+    assert titles(filled, "exact:заседания") == []  # the fixture says "заседание" only
+    assert titles(filled, "exact:заседание") == [BISHKEK_RU]
+
+
+def test_phrases_prefixes_fuzzy_and_fields(filled: Archive) -> None:
+    assert titles(filled, '"drug trafficking"') == [BISHKEK_EN]
+    assert titles(filled, "“drug trafficking”") == [BISHKEK_EN]  # typographic quotes
+    assert titles(filled, '"trafficking drug"') == []
+    assert titles(filled, "railw*") == [BISHKEK_EN]
+    assert titles(filled, "Bordyuzh~") == titles(filled, "Bordyuzha") == [BISHKEK_EN]
+    assert set(titles(filled, "securty~")) == set(titles(filled, "exact:security"))
+    assert titles(filled, "title:bishkek") == [BISHKEK_EN]
+    assert titles(filled, "title:бишкеке") == [BISHKEK_RU]
+    ru_ids = filled.search("lang:ru", limit=None).ids
+    assert len(ru_ids) == 3 and {filled.get(i).language for i in ru_ids} == {"ru"}
+    interview = filled.search("kind:interview", limit=None).ids
+    assert interview == filled.search("BELTA").ids and len(interview) == 1
+
+
+def test_boolean_operators(filled: Archive) -> None:
+    both = set(titles(filled, "Afghanistan Bishkek"))
+    either = set(titles(filled, "Afghanistan OR railway"))
+    assert both <= set(titles(filled, "Afghanistan"))
+    assert set(titles(filled, "Afghanistan NOT Bishkek")).isdisjoint(both)
+    assert either >= both
+
+
+def test_dates(filled: Archive) -> None:
+    assert sorted(titles(filled, "date:2013")) == sorted([BISHKEK_EN, BISHKEK_RU])
+    assert len(titles(filled, "date:2024-07")) == 3  # 25 and 19 July in English, 19 in Russian
+    assert sorted(titles(filled, "date:[2013 to 2014]")) == sorted([BISHKEK_EN, BISHKEK_RU])
+    assert len(titles(filled, "date:[2023 to]")) == 4
+    assert len(titles(filled, "date:2024-07-25")) == 1
+    newest = [filled.get(i).date for i in filled.search("", sort="-date", limit=None).ids]
+    known = [d for d in newest if d]
+    assert known == sorted(known, reverse=True) and newest[-1] is None  # unknown dates last
+    oldest = [filled.get(i).date for i in filled.search("CSTO", sort="date", limit=None).ids]
+    assert [d for d in oldest if d] == sorted(d for d in oldest if d) and oldest[-1] is None
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ('"unclosed', "not closed"),
+        ("(a OR b", "not closed"),
+        ("a)", "closes nothing"),
+        ("date:garbage", "not a date"),
+        ("date:[2013 to soon]", "not a date"),
+        ("colour:red", "Unknown field 'colour'"),
+    ],
+)
+def test_malformed_queries_say_why(filled: Archive, query: str, message: str) -> None:
+    with pytest.raises(MalformedQueryError, match=message):
+        filled.search(query)
+
+
+def test_total_counts_every_match(filled: Archive) -> None:
+    results = filled.search("CSTO", limit=2)
+    assert len(results.ids) == 2
+    assert results.total == len(filled.search("CSTO", limit=None).ids) > 2
+
+
+def test_snippets_mark_matched_words(filled: Archive) -> None:
+    results = filled.search("drug trafficking")
+    snippet = filled.snippets(results.ids, results.query)[results.ids[0]]
+    assert "**drug trafficking**" in snippet.marked()
+    results = filled.search('"security council" NOT Bishkek')
+    for snippet in filled.snippets(results.ids, results.query).values():
+        assert "**Bishkek**" not in snippet.marked()
+
+
+def test_tags_add_remove_rename_merge_delete(filled: Archive) -> None:
+    ids = filled.search("Afghanistan", limit=None).ids
+    assert filled.tag(ids, ["Afghanistan"]) == sorted(ids)
+    assert set(filled.search("tag:afghanistan", limit=None).ids) == set(ids)
+    other = filled.search("ёлка").ids
+    filled.tag(other, ["Праздник", "central asia"])
+    assert filled.search('tag:"Central Asia"').ids == other
+    assert filled.search("tag:праздник").ids == other
+    # Rename into an existing tag merges them.
+    changed = filled.rename_tag("Праздник", "afghanistan")
+    assert changed == other
+    assert set(filled.search("tag:afghanistan", limit=None).ids) == set(ids) | set(other)
+    assert "Праздник" not in dict(filled.tag_counts())
+    assert dict(filled.tag_counts())["Afghanistan"] == len(set(ids) | set(other))
+    filled.untag(other, ["afghanistan"])
+    assert set(filled.search("tag:afghanistan", limit=None).ids) == set(ids)
+    filled.delete_tag("central asia")
+    assert filled.search('tag:"central asia"').total == 0
+    with pytest.raises(NotFoundError):
+        filled.rename_tag("nope", "x")
+    with pytest.raises(UserFacingError, match="comma"):
+        filled.tag(ids, ["a,b"])
+    assert filled.check().consistent
+
+
+def test_editing_metadata_reindexes(filled: Archive) -> None:
+    release_id = filled.search("BELTA").ids[0]
+    filled.update(release_id, title="Interview with BELTA", date="2024-07-30", place="Minsk")
+    assert filled.search("title:interview").ids == [release_id]
+    assert filled.search("place:minsk").ids == [release_id]
+    assert filled.search("date:2024-07-30").ids == [release_id]
+    assert filled.get(release_id).rev == 2
+    with pytest.raises(UserFacingError, match="YYYY-MM-DD"):
+        filled.update(release_id, date="30/07/2024")
+    with pytest.raises(ValueError, match="body"):
+        filled.update(release_id, body="x")
+    assert filled.check().consistent
+
+
+def test_add_releases_stores_corrected_drafts(archive: Archive) -> None:
+    new, dup = archive.add_releases(
+        [
+            ReleaseDraft(title="One", body="First text here."),
+            ReleaseDraft("Two", "First text here."),
+        ]
+    )
+    assert len(new) == 1 and dup == new
+    assert archive.search("first").ids == new
+
+
+def test_readonly_and_locked(tmp_path: Path, sample: Path) -> None:
+    folder = tmp_path / "a"
+    with Archive.open(folder) as writer:
+        run(writer.import_paths([sample]))
+        with pytest.raises(ArchiveLockedError, match="open in another window or process"):
+            Archive.open(folder)
+        with Archive.open(folder, readonly=True) as reader:
+            assert reader.search("Bishkek").total == 1
+            with pytest.raises(ReadOnlyArchiveError):
+                reader.tag([1], ["x"])
+
+
+def test_crash_between_sqlite_and_index_is_repaired(tmp_path: Path, sample: Path) -> None:
+    folder = tmp_path / "a"
+    with Archive.open(folder) as a:
+        run(a.import_paths([sample]))
+    # A change committed to SQLite, with its index work recorded, but never applied: what a
+    # crash right after the SQLite commit leaves.
+    db = sqlite3.connect(folder / "archive.sqlite3")
+    with db:
+        db.execute("UPDATE releases SET title = 'Changed title', rev = rev + 1 WHERE id = 1")
+        db.execute("INSERT INTO index_queue (release_id) VALUES (1)")
+    db.close()
+    with Archive.open(folder) as a:
+        report = a.check()
+        assert not report.consistent and report.pending == 1 and report.stale == [1]
+        assert a.needs_repair
+        run(a.repair())
+        assert a.check().consistent
+        assert a.search("title:changed").ids == [1]
+
+
+def test_missing_or_outdated_index_is_rebuilt_not_emptied(tmp_path: Path, sample: Path) -> None:
+    folder = tmp_path / "a"
+    with Archive.open(folder) as a:
+        run(a.import_paths([sample]))
+        index_dir = a._index_path()
+    shutil.rmtree(index_dir)
+    with Archive.open(folder) as a:
+        assert a.needs_repair and "missing" in (a.index_problem or "")
+        with pytest.raises(IndexNotReadyError):
+            a.search("Bishkek")
+        assert not a.check().consistent
+        run(a.repair())
+        assert a.search("Bishkek").total == 1 and a.check().consistent
+        index_dir = a._index_path()
+    (index_dir / "archive-browser-index.json").write_text('{"format": "0.0"}', encoding="utf-8")
+    with Archive.open(folder) as a:
+        assert "outdated" in (a.index_problem or "")
+        run(a.repair())
+        assert a.count() == 5 and a.check().consistent
+        assert len([p for p in folder.iterdir() if p.name.startswith("index")]) == 1
+
+
+def test_reindex_swaps_in_a_new_folder(filled: Archive) -> None:
+    before = filled._index_path()
+    run(filled.reindex())
+    after = filled._index_path()
+    assert after != before and not before.exists()
+    assert filled.check().consistent and filled.search("Bishkek").total == 1
+    assert filled.search("Бишкек").total == 1
+
+
+def test_cancelled_import_keeps_finished_files(archive: Archive, sample: Path) -> None:
+    job = archive.import_paths([FIXTURES / "ru-elka.txt", sample])
+    for progress in job:
+        if progress.message.startswith("Read ru-elka"):
+            job.close()
+            break
+    assert archive.count() == 1
+    assert archive.search("ёлка").total == 1
+    assert archive.check().consistent

@@ -1,0 +1,55 @@
+"""Guards of the project's shape: a Qt-free core, one Whoosh distribution."""
+
+from __future__ import annotations
+
+import ast
+import importlib.metadata
+from pathlib import Path
+
+import archive_browser
+
+PACKAGE = Path(archive_browser.__file__).resolve().parent
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_core_never_imports_widgets_or_the_gui() -> None:
+    offenders = []
+    for path in (PACKAGE / "core").rglob("*.py"):
+        for name in _imports(path):
+            if name.startswith(("PySide6.QtWidgets", "archive_browser.gui")):
+                offenders.append(f"{path.relative_to(PACKAGE)}: {name}")
+            # QtGui is allowed in one place only: off-screen PDF rendering.
+            if name.startswith("PySide6") and "export" not in path.parts:
+                offenders.append(f"{path.relative_to(PACKAGE)}: {name}")
+    assert offenders == []
+
+
+def test_whoosh_comes_from_exactly_one_distribution() -> None:
+    providers = [
+        dist.metadata["Name"]
+        for dist in importlib.metadata.distributions()
+        if "whoosh" in (dist.read_text("top_level.txt") or "").split()
+        or any(str(f).startswith("whoosh/") for f in (dist.files or []))
+    ]
+    assert [p.lower() for p in providers] == ["whoosh-reloaded"]
+    assert importlib.metadata.version("whoosh-reloaded") == "2.7.5"
+
+
+def test_whoosh_is_imported_only_by_the_index_package() -> None:
+    offenders = [
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if "index" not in path.relative_to(PACKAGE).parts[:2]
+        and any(n == "whoosh" or n.startswith("whoosh.") for n in _imports(path))
+    ]
+    assert offenders == []
