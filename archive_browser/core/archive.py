@@ -46,6 +46,7 @@ from archive_browser.core.index import (
 )
 from archive_browser.core.jobs import Job, Progress
 from archive_browser.core.model import EDITABLE_FIELDS, Release, ReleaseDraft
+from archive_browser.core.search import Filter, SavedSearch, SearchSpec
 from archive_browser.core.store import Store, clean_tag, now_iso
 from archive_browser.core.textnorm import checksum, clean_text, one_line
 
@@ -514,17 +515,43 @@ class Archive:
         return self._require_index().parse(text)
 
     def search(
-        self, query: str | ParsedQuery, *, sort: str = "relevance", limit: int | None = 20
+        self,
+        query: str | ParsedQuery,
+        *,
+        sort: str = "relevance",
+        limit: int | None = 20,
+        filters: Sequence[Filter] = (),
     ) -> SearchResults:
-        """Releases matching `query` (all releases for an empty query), in `sort` order:
-        "relevance", "date" (oldest first) or "-date" (newest first)."""
+        """Releases matching `query` (all releases for an empty query) and every filter, in
+        `sort` order: "relevance", "date" (oldest first) or "-date" (newest first)."""
         index = self._require_index()
         parsed = query if isinstance(query, ParsedQuery) else index.parse(query)
+        pairs = [(f.field, f.value) for f in filters]
         if parsed.is_everything:
-            ids = self.store.ids("date" if sort == "date" else "-date")
+            order = "date" if sort == "date" else "-date"
+            ids = self.store.filter_ids(None, pairs, order) if pairs else self.store.ids(order)
             return SearchResults(parsed, len(ids), ids[:limit] if limit else ids, [])
-        hits = index.search(parsed, sort=sort, limit=limit)
-        return SearchResults(parsed, hits.total, hits.ids, hits.scores)
+        if not pairs:
+            hits = index.search(parsed, sort=sort, limit=limit)
+            return SearchResults(parsed, hits.total, hits.ids, hits.scores)
+        hits = index.search(parsed, sort=sort, limit=None)
+        kept = self.store.filter_ids(hits.ids, pairs)
+        total = len(kept)
+        scores: list[float] = []
+        if hits.scores:
+            score_of = dict(zip(hits.ids, hits.scores, strict=True))
+            scores = [score_of[i] for i in kept]
+        if limit:
+            kept, scores = kept[:limit], scores[:limit]
+        return SearchResults(parsed, total, kept, scores)
+
+    def run_search(self, spec: SearchSpec, limit: int | None = None) -> SearchResults:
+        """Runs a search spec: its query, filters and sort."""
+        return self.search(spec.query, sort=spec.sort, limit=limit, filters=spec.filters)
+
+    def facets(self, ids: Sequence[int] | None = None) -> dict[str, list[tuple[str, int]]]:
+        """Counts by tag, year, source, language and kind among `ids` (all when None)."""
+        return self.store.facets(ids)
 
     def highlight_terms(self, query: ParsedQuery) -> HighlightTerms:
         return self._require_index().highlight_terms(query)
@@ -608,6 +635,55 @@ class Archive:
 
     def ids_with_tag(self, name: str) -> list[int]:
         return self.store.ids_with_tag(name)
+
+    def tag_snapshot(self, names: Iterable[str]) -> dict[str, list[int]]:
+        """Which releases carry each of these tags: what `restore_tags()` needs to undo a tag
+        operation."""
+        return self.store.tag_members(names)
+
+    def restore_tags(self, snapshot: dict[str, list[int]]) -> list[int]:
+        """Gives each tag of a snapshot exactly the releases it had then; returns the ids
+        whose tags changed."""
+
+        def apply(store: Store) -> list[int]:
+            changed: set[int] = set()
+            for name, ids in snapshot.items():
+                now = set(store.ids_with_tag(name))
+                then = set(store.existing_ids(ids))
+                changed.update(store.remove_tags(sorted(now - then), [name]))
+                changed.update(store.add_tags(sorted(then - now), [name]))
+            return sorted(changed)
+
+        return list(self._change(apply))
+
+    # --- saved searches
+
+    def saved_searches(self) -> list[SavedSearch]:
+        out = []
+        for search_id, name, spec in self.store.saved_searches():
+            try:
+                out.append(SavedSearch(search_id, name, SearchSpec.from_json(spec)))
+            except UserFacingError:
+                out.append(SavedSearch(search_id, f"{name} (unreadable)", SearchSpec()))
+        return out
+
+    def save_search(self, name: str, spec: SearchSpec) -> int:
+        name = one_line(name)
+        if not name:
+            raise UserFacingError("A saved search needs a name.")
+        return int(self._change(lambda s: s.add_saved_search(name, spec.to_json())))
+
+    def rename_saved_search(self, search_id: int, name: str) -> None:
+        name = one_line(name)
+        if not name:
+            raise UserFacingError("A saved search needs a name.")
+        self._change(lambda s: s.update_saved_search(search_id, name=name))
+
+    def delete_saved_search(self, search_id: int) -> None:
+        self._change(lambda s: s.delete_saved_search(search_id))
+
+    def order_saved_searches(self, ids: Sequence[int]) -> None:
+        self._change(lambda s: s.order_saved_searches(list(ids)))
 
     # --- checking -----------------------------------------------------------------------------
 

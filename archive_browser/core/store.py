@@ -93,8 +93,18 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     db.table("meta").create({"key": str, "value": str}, pk="key", not_null={"value"})
 
 
+def _migration_2(db: sqlite_utils.Database) -> None:
+    # Saved searches are stored as structured data (a JSON spec with its own format version),
+    # not as query strings, so that they survive a change of query syntax or engine.
+    db.table("saved_searches").create(
+        {"id": int, "name": str, "position": int, "spec": str},
+        pk="id",
+        not_null={"name", "position", "spec"},
+    )
+
+
 #: Migration n brings the schema from version n-1 to version n. Never edit a released one.
-MIGRATIONS: Sequence[Callable[[sqlite_utils.Database], None]] = (_migration_1,)
+MIGRATIONS: Sequence[Callable[[sqlite_utils.Database], None]] = (_migration_1, _migration_2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -108,9 +118,13 @@ class Store:
         self.path = path
         self.readonly = readonly
         if readonly:
-            conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=30)
+            conn = sqlite3.connect(
+                f"{path.as_uri()}?mode=ro", uri=True, timeout=30, check_same_thread=False
+            )
         else:
-            conn = sqlite3.connect(str(path), timeout=30)
+            # Used by one thread only; check_same_thread=False lets the archive close it
+            # from another thread when it shuts down.
+            conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
         self.db = sqlite_utils.Database(conn)
         self.conn = conn
         self.db.execute("PRAGMA foreign_keys = ON")
@@ -269,13 +283,7 @@ class Store:
 
     def ids(self, order: str = "-date") -> list[int]:
         """All release ids, newest first by default; unknown dates last."""
-        orders = {
-            "-date": "date IS NULL, date DESC, id DESC",
-            "date": "date IS NULL, date ASC, id ASC",
-            "id": "id",
-            "-added": "added DESC, id DESC",
-        }
-        sql = f"SELECT id FROM releases ORDER BY {orders[order]}"
+        sql = f"SELECT r.id FROM releases r ORDER BY {_ORDERS[order]}"
         return [row[0] for row in self.db.execute(sql)]
 
     def revisions(self) -> dict[int, int]:
@@ -459,6 +467,119 @@ class Store:
         )
         return [(name, n) for name, n in rows]
 
+    def tag_members(self, names: Iterable[str]) -> dict[str, list[int]]:
+        """For each tag name, the ids of the releases that have it (empty when none)."""
+        return {name: self.ids_with_tag(name) for name in names}
+
+    # --- filters and facets
+
+    def filter_ids(
+        self, ids: Sequence[int] | None, filters: Iterable[tuple[str, str]], order: str = "-date"
+    ) -> list[int]:
+        """The ids (all releases when None, in `order`; otherwise in the order given) whose
+        fields match every (field, value) filter: tag, year, source, language or kind."""
+        where: list[str] = []
+        params: list[Any] = []
+        for fieldname, value in filters:
+            if fieldname == "tag":
+                where.append(
+                    "r.id IN (SELECT rt.release_id FROM release_tags rt "
+                    "JOIN tags t ON t.id = rt.tag_id WHERE t.key = ?)"
+                )
+                params.append(tag_key(value))
+            elif fieldname == "year":
+                where.append("substr(r.date, 1, 4) = ?")
+                params.append(value)
+            elif fieldname in ("source", "language", "kind"):
+                where.append(f"r.{fieldname} = ?")
+                params.append(value)
+            else:
+                raise ValueError(f"cannot filter on {fieldname!r}")
+        condition = " AND ".join(where) or "1"
+        if ids is None:
+            sql = f"SELECT r.id FROM releases r WHERE {condition} ORDER BY {_ORDERS[order]}"
+            return [row[0] for row in self.db.execute(sql, params)]
+        self.db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS filter_ids (pos INTEGER PRIMARY KEY, id INTEGER)"
+        )
+        self.db.execute("DELETE FROM filter_ids")
+        self.conn.executemany("INSERT INTO filter_ids VALUES (?, ?)", list(enumerate(ids)))
+        sql = (
+            f"SELECT r.id FROM temp.filter_ids f JOIN releases r ON r.id = f.id "
+            f"WHERE {condition} ORDER BY f.pos"
+        )
+        return [row[0] for row in self.db.execute(sql, params)]
+
+    def facets(
+        self, ids: Sequence[int] | None, limit: int = 50
+    ) -> dict[str, list[tuple[str, int]]]:
+        """Counts by tag, year, source, language and kind among `ids` (all releases if None)."""
+        if ids is None:
+            scope, join = "releases r", ""
+        else:
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS facet_ids (id INTEGER PRIMARY KEY)")
+            self.db.execute("DELETE FROM facet_ids")
+            self.conn.executemany("INSERT OR IGNORE INTO facet_ids VALUES (?)", [(i,) for i in ids])
+            scope, join = "releases r", "JOIN temp.facet_ids f ON f.id = r.id"
+
+        def grouped(expr: str, order: str = "n DESC, v") -> list[tuple[str, int]]:
+            sql = (
+                f"SELECT {expr} AS v, count(*) AS n FROM {scope} {join} "
+                f"GROUP BY v HAVING v IS NOT NULL AND v != '' ORDER BY {order} LIMIT {limit}"
+            )
+            return [(str(v), int(n)) for v, n in self.db.execute(sql)]
+
+        tag_join = join.replace("r.id", "rt.release_id")
+        tags = [
+            (str(name), int(n))
+            for name, n in self.db.execute(
+                f"""SELECT t.name, count(*) AS n FROM release_tags rt {tag_join}
+                    JOIN tags t ON t.id = rt.tag_id GROUP BY t.id ORDER BY n DESC, t.key
+                    LIMIT {limit}"""
+            )
+        ]
+        return {
+            "tag": tags,
+            "year": grouped("substr(r.date, 1, 4)", "v DESC"),
+            "source": grouped("r.source"),
+            "language": grouped("r.language"),
+            "kind": grouped("r.kind"),
+        }
+
+    # --- saved searches
+
+    def saved_searches(self) -> list[tuple[int, str, str]]:
+        """(id, name, spec as JSON) of every saved search, in the user's order."""
+        rows = self.db.execute("SELECT id, name, spec FROM saved_searches ORDER BY position, id")
+        return [(int(i), str(n), str(s)) for i, n, s in rows]
+
+    def add_saved_search(self, name: str, spec: str) -> int:
+        position = self.db.execute(
+            "SELECT coalesce(max(position), -1) + 1 FROM saved_searches"
+        ).fetchone()[0]
+        cur = self.db.execute(
+            "INSERT INTO saved_searches (name, position, spec) VALUES (?, ?, ?)",
+            [name, position, spec],
+        )
+        return int(cur.lastrowid or 0)
+
+    def update_saved_search(
+        self, search_id: int, *, name: str | None = None, spec: str | None = None
+    ) -> None:
+        if name is not None:
+            self.db.execute("UPDATE saved_searches SET name = ? WHERE id = ?", [name, search_id])
+        if spec is not None:
+            self.db.execute("UPDATE saved_searches SET spec = ? WHERE id = ?", [spec, search_id])
+
+    def delete_saved_search(self, search_id: int) -> None:
+        self.db.execute("DELETE FROM saved_searches WHERE id = ?", [search_id])
+
+    def order_saved_searches(self, ids: Sequence[int]) -> None:
+        self.conn.executemany(
+            "UPDATE saved_searches SET position = ? WHERE id = ?",
+            [(position, i) for position, i in enumerate(ids)],
+        )
+
     # --- pending index work
 
     def enqueue(self, ids: Iterable[int]) -> None:
@@ -503,6 +624,14 @@ class Store:
             ),
             "by_tag": dict(self.tag_counts()),
         }
+
+
+_ORDERS = {
+    "-date": "r.date IS NULL, r.date DESC, r.id DESC",
+    "date": "r.date IS NULL, r.date ASC, r.id ASC",
+    "id": "r.id",
+    "-added": "r.added DESC, r.id DESC",
+}
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:

@@ -24,7 +24,14 @@ from archive_browser.core.importers.tabular import (
     parse_json,
     parse_json_lines,
 )
-from archive_browser.core.importers.text import SPLIT_STRATEGIES, first_sentence, split_text
+from archive_browser.core.importers.text import (
+    SPLIT_STRATEGIES,
+    Paragraph,
+    build_items,
+    first_sentence,
+    propose_starts,
+    read_paragraphs,
+)
 from archive_browser.core.model import ReleaseDraft
 from archive_browser.core.store import clean_tag, tag_key
 from archive_browser.core.textnorm import clean_text, one_line
@@ -34,9 +41,13 @@ __all__ = [
     "MAPPABLE_FIELDS",
     "SPLIT_STRATEGIES",
     "ImportOptions",
+    "Paragraph",
     "RowError",
+    "build_items",
     "discover",
     "finish",
+    "is_text_file",
+    "preview_split",
     "read_file",
 ]
 
@@ -68,6 +79,8 @@ class ImportOptions:
     tags: list[str] = field(default_factory=list)
     source: str = ""  # for releases whose file names none
     kind: str = ""  # for releases whose file names none (otherwise guessed)
+    #: Splits the user corrected: text file (resolved path) -> paragraphs starting a release.
+    splits: dict[str, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.split not in SPLIT_STRATEGIES:
@@ -106,6 +119,20 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]
     return files, problems
 
 
+def is_text_file(path: Path) -> bool:
+    """True for the formats that may hold several releases one after another."""
+    return FORMATS.get(path.suffix.lower()) in ("text", "markdown")
+
+
+def preview_split(path: Path, strategy: str = "auto") -> tuple[list[Paragraph], list[int]]:
+    """The paragraphs of a text file and the ones proposed to start a release, for a user to
+    correct before importing."""
+    fmt = FORMATS.get(path.suffix.lower(), "text")
+    text, _encoding = decode(read_bytes(path, SIZE_LIMITS_MB.get(fmt, 64)))
+    paragraphs = read_paragraphs(text)
+    return paragraphs, propose_starts(paragraphs, strategy)
+
+
 def read_file(path: Path, options: ImportOptions) -> Iterator[ReleaseDraft | RowError]:
     """The releases in one file, completed by `finish()`, and errors of single rows. Raises
     UnreadableInputError when the file as a whole cannot be read."""
@@ -116,7 +143,11 @@ def read_file(path: Path, options: ImportOptions) -> Iterator[ReleaseDraft | Row
     text, _encoding = decode(read_bytes(path, SIZE_LIMITS_MB[fmt]))
     drafts: Iterable[ReleaseDraft | RowError]
     if fmt in ("text", "markdown"):
-        items = split_text(text, options.split)
+        paragraphs = read_paragraphs(text)
+        starts = options.splits.get(str(path.resolve())) or propose_starts(
+            paragraphs, options.split
+        )
+        items = build_items(paragraphs, starts)
         if not items:
             raise UnreadableInputError("the file holds no text")
         drafts = [ReleaseDraft(title=title, body=body) for title, body in items]
