@@ -114,7 +114,7 @@ def test_tag_operations_can_be_undone(filled: Archive) -> None:
 
 def test_corrected_split_is_used(archive: Archive, sample: Path) -> None:
     paragraphs, starts = preview_split(sample)
-    assert len(starts) == 5 and starts[0] == 0
+    assert len(starts) == 5 and starts[0] == 0 and len(paragraphs) == 14
     merged = [s for s in starts if s != starts[1]]  # merge the second release into the first
     options = ImportOptions(splits={str(sample.resolve()): merged})
     report = run(archive.import_paths([sample], options))
