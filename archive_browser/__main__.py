@@ -6,6 +6,10 @@ import sys
 
 
 def main() -> int:
+    import multiprocessing
+
+    # Long jobs run in child processes; a frozen build starts them through this executable.
+    multiprocessing.freeze_support()
     from archive_browser.cli import main as cli_main
 
     return cli_main()

@@ -99,7 +99,7 @@ def open_archive(args: argparse.Namespace, *, write: bool) -> Archive:
         if new and not explicit:
             from archive_browser.core.demo import seed_demo
 
-            seed_demo(archive)
+            run_job(seed_demo(archive))
     return archive
 
 

@@ -30,6 +30,7 @@ from archive_browser.core import importers
 from archive_browser.core.errors import (
     ArchiveError,
     ArchiveLockedError,
+    CancelledError,
     ReadOnlyArchiveError,
     UnreadableInputError,
     UserFacingError,
@@ -46,6 +47,7 @@ from archive_browser.core.index import (
 )
 from archive_browser.core.jobs import Job, Progress
 from archive_browser.core.model import EDITABLE_FIELDS, Release, ReleaseDraft
+from archive_browser.core.process_jobs import run_in_process
 from archive_browser.core.search import Filter, SavedSearch, SearchSpec
 from archive_browser.core.store import Store, clean_tag, now_iso
 from archive_browser.core.textnorm import checksum, clean_text, one_line
@@ -58,6 +60,8 @@ IMPORT_BATCH = 500
 #: Index commits during an import: after this many releases, or this many seconds.
 INDEX_COMMIT_EVERY = 5000
 INDEX_COMMIT_SECONDS = 20.0
+#: Snippets are cut from this many characters at the start of a release.
+SNIPPET_SCAN = 20_000
 
 
 class IndexNotReadyError(UserFacingError):
@@ -166,18 +170,22 @@ class Archive:
     # --- opening and closing ------------------------------------------------------------------
 
     @classmethod
-    def open(cls, folder: Path | str, *, readonly: bool = False) -> Archive:
+    def open(
+        cls, folder: Path | str, *, readonly: bool = False, locked_by_parent: bool = False
+    ) -> Archive:
         """Opens the archive in `folder`, creating an empty one if the folder holds none.
 
         Raises ArchiveLockedError when another process has it open for writing. After opening,
-        `needs_repair` tells whether `repair()` must run before searching."""
+        `needs_repair` tells whether `repair()` must run before searching. `locked_by_parent`
+        is for a job's child process only (see process_jobs): its parent holds the lock and
+        does not write while the child runs."""
         folder = Path(folder).expanduser().absolute()
         db_path = folder / DB_NAME
         lock = None
         if readonly:
             if not db_path.exists():
                 raise UserFacingError(f"There is no archive in {folder}.")
-        else:
+        elif not locked_by_parent:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as e:
@@ -256,6 +264,23 @@ class Archive:
             else:
                 self._index = None
                 self.index_problem = str(e)
+
+    def _reload_index(self) -> None:
+        """Opens the index again, e.g. after a child process rebuilt it in a new folder."""
+        old = self._index
+        self._open_index()
+        if old is not None:
+            old.close()
+
+    def in_process(self, kind: str, *args: Any) -> Job[Any]:
+        """Runs the job `kind` ("import" with the arguments of import_paths, "reindex",
+        "repair") in a child process, so that this process's threads stay responsive."""
+        self._require_writable()
+        with self._write_lock:
+            # The child writes SQLite and the index under this process's lock; nothing here
+            # writes meanwhile.
+            result = yield from run_in_process(kind, self.folder, args, after=self._reload_index)
+        return result
 
     @property
     def needs_repair(self) -> bool:
@@ -427,6 +452,8 @@ class Archive:
                     done += size
                     yield Progress(done, total, f"Read {path.name}")
                 yield Progress(done, total, "Writing the index")
+            except CancelledError:
+                report.cancelled = True
             except GeneratorExit:
                 report.cancelled = True
                 raise
@@ -557,19 +584,25 @@ class Archive:
         return self._require_index().highlight_terms(query)
 
     def snippets(
-        self, ids: Sequence[int], query: ParsedQuery, width: int = 220
+        self, ids: Sequence[int], query: ParsedQuery | HighlightTerms, width: int = 220
     ) -> dict[int, Snippet]:
-        """A snippet of each release's text around the words the query matched."""
-        terms = self.highlight_terms(query) if not query.is_everything else HighlightTerms()
+        """A snippet of each release's text around the words the query matched (looked for in
+        the first SNIPPET_SCAN characters, which keeps very long transcripts quick)."""
+        if isinstance(query, HighlightTerms):
+            terms = query
+        else:
+            terms = self.highlight_terms(query) if not query.is_everything else HighlightTerms()
         out: dict[int, Snippet] = {}
         for release_id, (summary, body) in self.rows(ids, ("summary", "body")).items():
-            text = f"{summary}\n{body}" if summary else body
+            text = (f"{summary}\n{body}" if summary else body)[:SNIPPET_SCAN]
             out[release_id] = make_snippet(text, match_spans(text, terms), width)
         return out
 
-    def hit_spans(self, release: Release, query: ParsedQuery) -> dict[str, list[tuple[int, int]]]:
+    def hit_spans(
+        self, release: Release, query: ParsedQuery | HighlightTerms
+    ) -> dict[str, list[tuple[int, int]]]:
         """Where the query's words are in a release's title, summary and body."""
-        terms = self.highlight_terms(query)
+        terms = query if isinstance(query, HighlightTerms) else self.highlight_terms(query)
         return {
             name: match_spans(getattr(release, name), terms)
             for name in ("title", "summary", "body")

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from archive_browser.core.archive import Archive, ImportReport
 from archive_browser.core.importers import ImportOptions
-from archive_browser.core.jobs import run
+from archive_browser.core.jobs import Job
 from archive_browser.core.paths import resource_path
 
 DEMO_FILE = ("demo", "csto-releases.txt")
 DEMO_TAG = "demo"
 
 
-def seed_demo(archive: Archive) -> ImportReport | None:
-    """Imports the bundled demo releases (tagged "demo", so they are easy to find and delete)."""
-    path = resource_path(*DEMO_FILE)
-    if not path.exists():
-        return None
+def seed_demo(archive: Archive) -> Job[ImportReport]:
+    """The job importing the bundled demo releases (tagged "demo", so that they are easy to
+    find and delete)."""
     options = ImportOptions(tags=[DEMO_TAG], source="CSTO")
-    return run(archive.import_paths([path], options))
+    return archive.import_paths([resource_path(*DEMO_FILE)], options)

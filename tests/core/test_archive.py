@@ -270,3 +270,16 @@ def test_cancelled_import_keeps_finished_files(archive: Archive, sample: Path) -
     assert archive.count() == 1
     assert archive.search("ёлка").total == 1
     assert archive.check().consistent
+
+
+def test_cancel_returns_the_report_of_what_was_done(archive: Archive, sample: Path) -> None:
+    from archive_browser.core.jobs import cancel
+
+    job = archive.import_paths([FIXTURES / "ru-elka.txt", sample])
+    for progress in job:
+        if progress.message.startswith("Read ru-elka"):
+            report = cancel(job)
+            break
+    assert report is not None and report.cancelled
+    assert len(report.imported_ids) == 1 and archive.count() == 1
+    assert archive.check().consistent

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 import Stemmer
 from whoosh.analysis import Filter, RegexTokenizer, Token
@@ -65,17 +66,17 @@ class MixedStemFilter(Filter):
             yield t
 
 
-def stemming_analyzer():
+def stemming_analyzer() -> Any:
     """Analyzer of the text fields: words, folded and stemmed."""
     return RegexTokenizer(WORD_PATTERN) | FoldFilter() | MixedStemFilter()
 
 
-def exact_analyzer():
+def exact_analyzer() -> Any:
     """Analyzer of the `exact` field: words, folded, as written (no stemming)."""
     return RegexTokenizer(WORD_PATTERN) | FoldFilter()
 
 
-def keyword_analyzer():
+def keyword_analyzer() -> Any:
     """Analyzer of tag lists: one token per tag, folded."""
     return RegexTokenizer(r"[^\x1f]+") | FoldFilter()
 

@@ -51,7 +51,7 @@ class IndexWriter:
 
     def __init__(self, owner: SearchIndex, bulk: bool) -> None:
         self._owner = owner
-        self._writer = owner._ix.writer(limitmb=256 if bulk else 64, timeout=30.0, delay=0.05)
+        self._writer = owner._ix.writer(limitmb=32 if bulk else 16, timeout=30.0, delay=0.05)
         self.count = 0
 
     def add(self, release: Release) -> None:
@@ -145,14 +145,16 @@ class SearchIndex:
     # --- reading
 
     def _searcher(self) -> Any:
-        """This thread's searcher, replaced when a commit happened since it was made.
+        """This thread's searcher, replaced when a commit happened since it was made (in this
+        process or another).
 
         Not `Searcher.refresh()`: in whoosh-reloaded 2.7.5 a refreshed searcher reuses the
         readers of unchanged segments and misses documents deleted from them since, so an
         updated release would match both as it was and as it is."""
         local = self._local
         searcher = getattr(local, "searcher", None)
-        if searcher is None or local.generation != self._generation:
+        # Also when another process (an import's child) committed since.
+        if searcher is None or local.generation != self._generation or not searcher.up_to_date():
             if searcher is not None:
                 searcher.close()  # nothing outside this module holds its results
             local.generation = self._generation
@@ -176,6 +178,10 @@ class SearchIndex:
         if sort != "relevance":
             kwargs["sortedby"] = [FieldFacet("nodate"), FieldFacet("date", reverse=sort == "-date")]
         results = searcher.search(parsed.query, **kwargs)
+        if results.is_empty():
+            # Also the only safe answer for an index with no segment yet, whose reader has
+            # no columns.
+            return IndexHits(0, [], [])
         ids_column = searcher.reader().column_reader("id")
         docnums = [hit.docnum for hit in results]
         ids = [int(ids_column[d]) for d in docnums]

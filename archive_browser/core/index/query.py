@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from whoosh import query as wq
 from whoosh.qparser import (
@@ -58,7 +59,7 @@ class _ExactFormsNode:
 
     fieldname: str | None
 
-    def query(self, parser):
+    def query(self, parser: Any) -> Any:  # whoosh's node API
         if self.fieldname in STEMMED_FIELDS:
             self.fieldname = "exact"
         return super().query(parser)  # type: ignore[misc]
@@ -80,7 +81,7 @@ class _ExactWildcardPlugin(WildcardPlugin):
     WildcardNode = _ExactWildcardNode
     nodetype = _ExactWildcardNode
 
-    def do_wildcards(self, parser, group):
+    def do_wildcards(self, parser: Any, group: Any) -> Any:
         group = super().do_wildcards(parser, group)
         for i, node in enumerate(group):
             if type(node) is PrefixPlugin.PrefixNode:
@@ -97,7 +98,7 @@ class _ExactFuzzyPlugin(FuzzyTermPlugin):
 class QueryLanguage:
     """Parses query strings for one schema."""
 
-    def __init__(self, schema) -> None:
+    def __init__(self, schema: Any) -> None:
         parser = MultifieldParser(list(DEFAULT_FIELDS), schema, group=AndGroup)
         parser.remove_plugin_class(WildcardPlugin)
         parser.add_plugin(_ExactWildcardPlugin())
