@@ -51,7 +51,7 @@ class IndexWriter:
 
     def __init__(self, owner: SearchIndex, bulk: bool) -> None:
         self._owner = owner
-        self._writer = owner._ix.writer(limitmb=32 if bulk else 16, timeout=30.0, delay=0.05)
+        self._writer = owner._ix.writer(limitmb=256 if bulk else 64, timeout=30.0, delay=0.05)
         self.count = 0
 
     def add(self, release: Release) -> None:
