@@ -281,6 +281,48 @@ def cmd_tag(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _export_ids(archive: Archive, args: argparse.Namespace) -> list[int]:
+    """The releases to export, in the order asked for."""
+    if args.query is not None:
+        ids = archive.search(args.query, sort=args.sort or "relevance", limit=None).ids
+        if not ids:
+            raise UserFacingError(f"No release matches {args.query!r}; nothing to export.")
+        return ids
+    ids = list(dict.fromkeys(_target_ids(archive, args)))
+    if args.sort in ("date", "-date"):
+        dates = {i: row[0] for i, row in archive.rows(ids, ("date",)).items()}
+        dated = sorted((i for i in ids if dates.get(i)), key=lambda i: (dates[i], i))
+        if args.sort == "-date":
+            dated.reverse()
+        ids = dated + [i for i in ids if not dates.get(i)]  # unknown dates last
+    return ids
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from archive_browser.core.export import export_format, export_releases
+
+    export_format(args.out)  # an unknown ending fails before the archive is opened
+    with open_archive(args, write=False) as archive:
+        ids = _export_ids(archive, args)
+        report = run_job(
+            export_releases(
+                archive, ids, args.out, query=args.query or None, highlight=args.highlight
+            )
+        )
+    if report is None:
+        return EXIT_INTERRUPTED
+    if args.json:
+        _print_json(report.to_json())
+        return EXIT_OK
+    size = f"{report.bytes / 1e6:.1f} MB" if report.bytes >= 1e6 else f"{report.bytes / 1e3:.0f} kB"
+    pages = f", {report.pages:,} page{'s' if report.pages != 1 else ''}" if report.pages else ""
+    print(
+        f"Exported {report.count:,} release{'s' if report.count != 1 else ''} to {report.path} "
+        f"({size}{pages})."
+    )
+    return EXIT_OK
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     with open_archive(args, write=False) as archive:
         stats = archive.stats()
@@ -414,6 +456,29 @@ def build_parser() -> argparse.ArgumentParser:
     t = tag_sub.add_parser("list", help="list tags with counts")
     t.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_tag)
+
+    p = sub.add_parser(
+        "export",
+        help="write releases to a PDF, CSV or JSON file",
+        description="Write releases to OUT: a PDF to read, print and file (cover, contents, "
+        "one release after another), or CSV / JSON that 'import' reads back. The format "
+        "follows the ending of OUT.",
+    )
+    p.add_argument("out", metavar="OUT", type=Path, help="the file to write: .pdf, .csv or .json")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--ids", help="release ids, separated by commas, in the order wanted")
+    target.add_argument("--query", help="every release matching this query")
+    p.add_argument(
+        "--sort",
+        choices=("relevance", "date", "-date"),
+        help="order: relevance (the default for --query), date (oldest first) or -date "
+        "(newest first); with --ids the default is the order given",
+    )
+    p.add_argument(
+        "--highlight", metavar="QUERY", help="mark the words this query matches (PDF only)"
+    )
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("stats", help="counts by year, source, language, kind and tag")
     p.add_argument("--json", action="store_true")

@@ -1,0 +1,92 @@
+"""CSV and JSON exports: the releases' metadata and text, in the form the importer reads back.
+
+Columns (and keys) carry the names the importer maps by (see importers/tabular.py), so that
+exporting and importing again gives the same releases. The `id` column is only for reference;
+the importer ignores it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+from archive_browser.core.jobs import Job, Progress
+from archive_browser.core.model import Release
+
+#: Exported fields, in column order.
+FIELDS = (
+    "id",
+    "title",
+    "date",
+    "summary",
+    "body",
+    "source",
+    "url",
+    "place",
+    "kind",
+    "language",
+    "tags",
+    "notes",
+    "orig_path",
+    "orig_format",
+)
+JSON_FORMAT = "archive-browser"
+JSON_VERSION = 1
+
+
+def release_record(release: Release) -> dict[str, Any]:
+    """One release as an object of the JSON export."""
+    return {name: getattr(release, name) for name in FIELDS}
+
+
+def csv_tags(tags: list[str]) -> str:
+    """Tags as one CSV cell: "a; b", or a JSON list when a tag holds a separator the
+    importer would split at (tags never hold commas)."""
+    if any(";" in t or "|" in t for t in tags):
+        return json.dumps(tags, ensure_ascii=False)
+    return "; ".join(tags)
+
+
+def write_csv(batches: Iterator[list[Release]], stream: TextIO, total: int) -> Job[int]:
+    """Writes a header row and one row per release; returns how many releases."""
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(FIELDS)
+    done = 0
+    for batch in batches:
+        for release in batch:
+            row = release_record(release)
+            row["tags"] = csv_tags(release.tags)
+            row["date"] = release.date or ""
+            writer.writerow([row[name] for name in FIELDS])
+        done += len(batch)
+        yield Progress(done, total, f"Wrote {done:,} of {total:,} releases")
+    return done
+
+
+def write_json(
+    batches: Iterator[list[Release]],
+    stream: TextIO,
+    total: int,
+    head: dict[str, Any],
+) -> Job[int]:
+    """Writes `head` and the releases as {..., "releases": [...]}, one release at a time;
+    returns how many releases."""
+    header = json.dumps(
+        {"format": JSON_FORMAT, "version": JSON_VERSION, **head}, ensure_ascii=False, indent=2
+    )
+    stream.write(header[:-2] + ',\n  "releases": [')
+    done = 0
+    for batch in batches:
+        for release in batch:
+            item = json.dumps(release_record(release), ensure_ascii=False, indent=2)
+            stream.write(("\n" if done == 0 else ",\n") + _indent(item, "    "))
+            done += 1
+        yield Progress(done, total, f"Wrote {done:,} of {total:,} releases")
+    stream.write("\n  ]\n}\n" if done else "]\n}\n")
+    return done
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line for line in text.split("\n"))
