@@ -290,11 +290,7 @@ def _export_ids(archive: Archive, args: argparse.Namespace) -> list[int]:
         return ids
     ids = list(dict.fromkeys(_target_ids(archive, args)))
     if args.sort in ("date", "-date"):
-        dates = {i: row[0] for i, row in archive.rows(ids, ("date",)).items()}
-        dated = sorted((i for i in ids if dates.get(i)), key=lambda i: (dates[i], i))
-        if args.sort == "-date":
-            dated.reverse()
-        ids = dated + [i for i in ids if not dates.get(i)]  # unknown dates last
+        ids = archive.sort_ids(ids, args.sort)
     return ids
 
 

@@ -47,7 +47,7 @@ from archive_browser.core.index import (
 )
 from archive_browser.core.jobs import Job, Progress
 from archive_browser.core.model import EDITABLE_FIELDS, Release, ReleaseDraft
-from archive_browser.core.process_jobs import run_in_process
+from archive_browser.core.process_jobs import READING_JOBS, run_in_process
 from archive_browser.core.search import Filter, SavedSearch, SearchSpec
 from archive_browser.core.store import Store, clean_tag, now_iso
 from archive_browser.core.textnorm import checksum, clean_text, one_line
@@ -274,7 +274,10 @@ class Archive:
 
     def in_process(self, kind: str, *args: Any) -> Job[Any]:
         """Runs the job `kind` ("import" with the arguments of import_paths, "reindex",
-        "repair") in a child process, so that this process's threads stay responsive."""
+        "repair", or "export" with (ids, out, query, highlight)) in a child process, so that
+        this process's threads stay responsive."""
+        if kind in READING_JOBS:
+            return (yield from run_in_process(kind, self.folder, args))
         self._require_writable()
         with self._write_lock:
             # The child writes SQLite and the index under this process's lock; nothing here
@@ -571,6 +574,17 @@ class Archive:
         if limit:
             kept, scores = kept[:limit], scores[:limit]
         return SearchResults(parsed, total, kept, scores)
+
+    def sort_ids(self, ids: Sequence[int], order: str) -> list[int]:
+        """Release ids by date: "date" oldest first, "-date" newest first; unknown dates last,
+        ids of releases that do not exist left out."""
+        dates = {i: row[0] for i, row in self.rows(list(ids), ("date",)).items()}
+        known = sorted((i for i in dict.fromkeys(ids) if dates.get(i)), key=lambda i: (dates[i], i))
+        if order == "-date":
+            known.reverse()
+        elif order != "date":
+            raise ValueError(f"cannot sort by {order!r}")
+        return known + [i for i in dict.fromkeys(ids) if i in dates and not dates[i]]
 
     def run_search(self, spec: SearchSpec, limit: int | None = None) -> SearchResults:
         """Runs a search spec: its query, filters and sort."""

@@ -28,7 +28,16 @@ class ChildJobError(ArchiveError):
     """A job failed in its child process; the message holds the child's traceback."""
 
 
+#: Jobs that only read the archive: their child opens it read-only.
+READING_JOBS = frozenset({"export"})
+
+
 def _make_job(kind: str, archive: Any, args: tuple[Any, ...]) -> Job[Any]:
+    if kind == "export":
+        from archive_browser.core.export import export_releases
+
+        ids, out, query, highlight = args
+        return export_releases(archive, ids, out, query=query, highlight=highlight)
     if kind == "import":
         return archive.import_paths(*args)
     if kind == "reindex":
@@ -44,7 +53,10 @@ def _child(conn: Connection, kind: str, folder: str, args: tuple[Any, ...]) -> N
 
     archive = None
     try:
-        archive = Archive.open(Path(folder), locked_by_parent=True)
+        if kind in READING_JOBS:
+            archive = Archive.open(Path(folder), readonly=True)
+        else:
+            archive = Archive.open(Path(folder), locked_by_parent=True)
         job = _make_job(kind, archive, args)
         last = 0.0
         while True:
@@ -71,8 +83,9 @@ def _child(conn: Connection, kind: str, folder: str, args: tuple[Any, ...]) -> N
 def run_in_process(
     kind: str, folder: Path, args: tuple[Any, ...] = (), after: Callable[[], None] | None = None
 ) -> Job[Any]:
-    """A job that runs `kind` ("import", "reindex", "repair") on the archive in `folder` in a
-    child process, relaying its progress; `after` runs in the parent once the child is done."""
+    """A job that runs `kind` ("import", "reindex", "repair", "export") on the archive in
+    `folder` in a child process, relaying its progress; `after` runs in the parent once the
+    child is done."""
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe()
     process = ctx.Process(

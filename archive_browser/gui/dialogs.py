@@ -8,10 +8,12 @@ from pathlib import Path
 from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QCompleter,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -409,3 +411,74 @@ class ShortcutsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+class ExportDialog(QDialog):
+    """Where and how to export: the selection or all results, the order, highlighting."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        *,
+        selected: int,
+        results: int,
+        query: str,
+        suggested: Path,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export releases")
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.scope = QComboBox()
+        if selected:
+            self.scope.addItem(
+                f"The {selected:,} selected release{'s' if selected != 1 else ''}", "selected"
+            )
+        self.scope.addItem(f"All {results:,} current results", "results")
+        form.addRow("Export", self.scope)
+        self.order = QComboBox()
+        self.order.addItem("As in the results", "shown")
+        self.order.addItem("Oldest first", "date")
+        self.order.addItem("Newest first", "-date")
+        form.addRow("Order", self.order)
+        self.highlight = QCheckBox(f"Highlight the hits of “{query}”" if query else "Highlight")
+        self.highlight.setChecked(bool(query))
+        self.highlight.setEnabled(bool(query))
+        form.addRow("", self.highlight)
+        path_row = QHBoxLayout()
+        self.path = QLineEdit(str(suggested))
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        path_row.addWidget(self.path, 1)
+        path_row.addWidget(browse)
+        form.addRow("File", path_row)
+        hint = QLabel(
+            "PDF to read, print and file; CSV or JSON to import elsewhere (by the ending)."
+        )
+        hint.setWordWrap(True)
+        form.addRow("", hint)
+        self.open_after = QCheckBox("Open the file when it is written")
+        self.open_after.setChecked(True)
+        form.addRow("", self.open_after)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(560, self.sizeHint().height())
+
+    def _browse(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export to", self.path.text(), "PDF (*.pdf);;CSV (*.csv);;JSON (*.json)"
+        )
+        if name:
+            self.path.setText(name)
+
+    def out(self) -> Path:
+        return Path(self.path.text().strip()).expanduser()

@@ -6,12 +6,28 @@ workers.py); the window only starts work and shows its results.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShortcut
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QPoint,
+    QStandardPaths,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QIcon,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -42,6 +58,7 @@ from archive_browser.core.search import Filter, SavedSearch, SearchSpec
 from archive_browser.gui.compare import LEFT, RIGHT, CompareView
 from archive_browser.gui.delegates import SnippetDelegate
 from archive_browser.gui.dialogs import (
+    ExportDialog,
     ImportSummaryDialog,
     MetadataDialog,
     ShortcutsDialog,
@@ -222,6 +239,13 @@ class MainWindow(QMainWindow):
         )
         self.import_folder_action = self._action(
             file, "Import &folder…", self.choose_import_folder, "Ctrl+Shift+I"
+        )
+        file.addSeparator()
+        self.export_pdf_action = self._action(
+            file, "Export to &PDF…", lambda: self.choose_export(".pdf"), "Ctrl+P"
+        )
+        self.export_action = self._action(
+            file, "E&xport to CSV or JSON…", lambda: self.choose_export(".csv")
         )
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -406,6 +430,8 @@ class MainWindow(QMainWindow):
         for action in (self.tag_action, self.edit_action, self.save_search_action):
             action.setEnabled(writable)
         self.check_action.setEnabled(has and idle)
+        self.export_pdf_action.setEnabled(has and idle)
+        self.export_action.setEnabled(has and idle)
         self.undo_action.setEnabled(writable and self._undo is not None)
         self.search.setEnabled(has)
 
@@ -600,6 +626,8 @@ class MainWindow(QMainWindow):
         menu.addAction(f"Tag {len(ids)} release{'s' if len(ids) != 1 else ''}…", self.tag_selected)
         if len(ids) == 1:
             menu.addAction("Edit…", self.edit_selected)
+        menu.addSeparator()
+        menu.addAction("Export to PDF…", lambda: self.choose_export(".pdf"))
         menu.exec(self.table.viewport().mapToGlobal(pos))
 
     # --- side by side --------------------------------------------------------------------------
@@ -912,12 +940,94 @@ class MainWindow(QMainWindow):
             self.summary_dialog = dialog
             dialog.open()
 
+    # --- exporting -----------------------------------------------------------------------------
+
+    def choose_export(self, ending: str) -> None:
+        """Asks what to export where, then exports in the background."""
+        archive = self.archive
+        if archive is None:
+            return
+        selected = self.selected_ids()
+        results = self.model.ids()
+        if not results:
+            self.errors.show_message("There is nothing to export: no release is shown.")
+            return
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        stamp = time.strftime("%Y-%m-%d")
+        suggested = Path(folder or Path.home()) / f"{archive.name}-{stamp}{ending}"
+        dialog = ExportDialog(
+            self,
+            selected=len(selected),
+            results=len(results),
+            query=self.spec.query,
+            suggested=suggested,
+        )
+        self.export_dialog = dialog
+
+        def accepted() -> None:
+            ids = selected if dialog.scope.currentData() == "selected" else results
+            order = dialog.order.currentData()
+            highlight = self.spec.query if dialog.highlight.isChecked() else None
+            self.start_export(
+                ids,
+                dialog.out(),
+                order=order,
+                highlight=highlight,
+                open_after=dialog.open_after.isChecked(),
+            )
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def start_export(
+        self,
+        ids: list[int],
+        out: Path,
+        *,
+        order: str = "shown",
+        highlight: str | None = None,
+        open_after: bool = False,
+    ) -> None:
+        archive = self.archive
+        if archive is None or not ids:
+            return
+        if order in ("date", "-date"):
+            ids = archive.sort_ids(ids, order)
+        job = archive.in_process("export", list(ids), out, self.spec.query or None, highlight)
+        self.run_job(
+            job,
+            f"Exporting {len(ids):,} releases",
+            lambda report: self._export_done(report, open_after),
+            write=False,
+        )
+
+    def _export_done(self, report: Any, open_after: bool) -> None:
+        if report is None:
+            self.statusBar().showMessage("Export cancelled; no file was written.", 8000)
+            return
+        pages = f", {report.pages:,} pages" if report.pages else ""
+        self.statusBar().showMessage(
+            f"Exported {report.count:,} releases to {report.path}{pages}.", 15000
+        )
+        if open_after:
+            self.open_file(report.path)
+
+    def open_file(self, path: Path) -> None:
+        """Opens a file in the program the desktop uses for it."""
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
     # --- background jobs -----------------------------------------------------------------------
 
     def run_job(
-        self, job: Job[Any], label: str, done: Callable[[Any], None] | None = None
+        self,
+        job: Job[Any],
+        label: str,
+        done: Callable[[Any], None] | None = None,
+        *,
+        write: bool = True,
     ) -> JobTask | None:
-        """Runs a long job on the write worker with a progress bar and a Cancel button."""
+        """Runs a long job on a worker with a progress bar and a Cancel button (a job that
+        only reads runs beside the writes)."""
         if self._job is not None:
             job.close()
             self.errors.show_message("Another job is running; wait for it or cancel it first.")
@@ -945,7 +1055,7 @@ class MainWindow(QMainWindow):
             self.job_finished.emit(None)
 
         self.runner.submit(
-            task, write=True, finished=finished, failed=failed, progressed=self._job_progress
+            task, write=write, finished=finished, failed=failed, progressed=self._job_progress
         )
         return task
 
