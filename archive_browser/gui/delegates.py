@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
-from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QPainter, QPalette, QTextDocument
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPalette,
+    QTextDocument,
+)
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from archive_browser.gui.results_model import Role
@@ -48,8 +55,7 @@ class SnippetDelegate(QStyledItemDelegate):
 
         snippet = index.data(Role.SNIPPET_HTML) or ""
         if snippet:
-            small = QFont(opt.font)
-            small.setPointSizeF(max(7.0, opt.font.pointSizeF() * 0.9))
+            small = snippet_font(opt.font)
             muted = (
                 color if selected else opt.palette.color(group, QPalette.ColorRole.PlaceholderText)
             )
@@ -59,7 +65,9 @@ class SnippetDelegate(QStyledItemDelegate):
             doc.setHtml(f'<span style="color:{muted.name()}">{snippet}</span>')
             doc.setTextWidth(rect.width())
             painter.translate(rect.x(), rect.y() + line + 1)
-            height = rect.height() - line - 1
+            # Whole lines only: never the top of a third one.
+            metrics = QFontMetrics(small)
+            height = metrics.lineSpacing() * (SNIPPET_LINES - 1) + metrics.height()
             painter.setClipRect(QRectF(0, 0, rect.width(), height))
             doc.documentLayout().draw(painter, QAbstractTextDocumentLayout.PaintContext())
         painter.restore()
@@ -67,5 +75,18 @@ class SnippetDelegate(QStyledItemDelegate):
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
-        line = option.fontMetrics.lineSpacing()
-        return QSize(320, line * (1 + SNIPPET_LINES) + 8)
+        return QSize(320, row_height(option.font))
+
+
+def snippet_font(font: QFont) -> QFont:
+    small = QFont(font)
+    small.setPointSizeF(max(7.0, font.pointSizeF() * 0.9))
+    return small
+
+
+def row_height(font: QFont) -> int:
+    """The height of a result row: a bold title line and the snippet's lines."""
+    bold = QFont(font)
+    bold.setBold(True)
+    title = QFontMetrics(bold).height()
+    return title + 1 + QFontMetrics(snippet_font(font)).lineSpacing() * SNIPPET_LINES + 7

@@ -56,7 +56,7 @@ from archive_browser.core.jobs import Job, Progress
 from archive_browser.core.paths import resource_path
 from archive_browser.core.search import Filter, SavedSearch, SearchSpec
 from archive_browser.gui.compare import LEFT, RIGHT, CompareView
-from archive_browser.gui.delegates import SnippetDelegate
+from archive_browser.gui.delegates import SnippetDelegate, row_height
 from archive_browser.gui.dialogs import (
     ExportDialog,
     ImportSummaryDialog,
@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
         self._job: JobTask | None = None
         self._undo: tuple[str, dict[str, list[int]]] | None = None
         self._compare_pick: int | None = None
+        self._sizes_before_compare: list[int] = []
         self.split_dialog: SplitPreviewDialog | None = None
         self.summary_dialog: ImportSummaryDialog | None = None
 
@@ -125,6 +126,7 @@ class MainWindow(QMainWindow):
         self.search = SearchBar()
         self.search.spec_changed.connect(self.run_search)
         self.search.save_requested.connect(self.save_search)
+        self.search.results_requested.connect(self._focus_results)
 
         self.model = ResultsModel(self)
         self.model.snippet_source = self._fetch_snippets
@@ -139,8 +141,7 @@ class MainWindow(QMainWindow):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        line = self.table.fontMetrics().lineSpacing()
-        self.table.verticalHeader().setDefaultSectionSize(line * 3 + 8)
+        self.table.verticalHeader().setDefaultSectionSize(row_height(self.table.font()))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(36)
@@ -184,7 +185,7 @@ class MainWindow(QMainWindow):
         browse = QSplitter(Qt.Orientation.Vertical)
         browse.addWidget(self.saved)
         browse.addWidget(self.facets)
-        browse.setSizes([150, 450])
+        browse.setSizes([110, 490])
         self.side_splitter = browse
         self.side = QTabWidget()
         self.side.addTab(browse, "Browse")
@@ -547,6 +548,11 @@ class MainWindow(QMainWindow):
 
         self.runner.call(work, write=False, finished=done, failed=self.errors.report)
 
+    def _focus_results(self) -> None:
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if not self.table.currentIndex().isValid() and self.model.rowCount():
+            self.select_rows([0])
+
     def selected_ids(self) -> list[int]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         return [self.model.id_at(r) for r in rows]
@@ -653,6 +659,13 @@ class MainWindow(QMainWindow):
             self.archive.hit_spans(left, self._terms),
             self.archive.hit_spans(right, self._terms),
         )
+        if self.reading.currentWidget() is not self.compare:
+            # Two texts need room: take it from the results while they are side by side.
+            self._sizes_before_compare = self.splitter.sizes()
+            side, results, reading = self._sizes_before_compare
+            total = results + reading
+            wanted = max(reading, int(total * 0.72))
+            self.splitter.setSizes([side, total - wanted, wanted])
         self.reading.setCurrentWidget(self.compare)
 
     def close_compare(self) -> None:
@@ -660,6 +673,8 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
         if self.reading.currentWidget() is self.compare:
             self.reading.setCurrentWidget(self.reader)
+            if self._sizes_before_compare:
+                self.splitter.setSizes(self._sizes_before_compare)
             release_id = self.current_id()
             if release_id is not None and self.archive is not None:
                 self.show_release(release_id)

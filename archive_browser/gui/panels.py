@@ -6,6 +6,7 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -38,6 +39,10 @@ class FacetPanel(QTreeWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setHeaderLabels(["Narrow by", "Results"])
+        header = self.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.setRootIsDecorated(True)
         self.setUniformRowHeights(True)
         self.itemActivated.connect(self._activated)
@@ -63,7 +68,6 @@ class FacetPanel(QTreeWidget):
                 child.setData(0, VALUE_ROLE, Filter(key, value))
                 child.setTextAlignment(1, Qt.AlignmentFlag.AlignRight)
             group.setExpanded(key in self._expanded and bool(values))
-        self.resizeColumnToContents(1)
 
     def items(self, key: str) -> dict[str, int]:
         """The values shown for one facet, with their counts (for tests and tooltips)."""
@@ -175,6 +179,10 @@ class TagPanel(QWidget):
         super().__init__(parent)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Tag", "Releases"])
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setRootIsDecorated(False)
         self.tree.setSortingEnabled(True)
         self.tree.sortByColumn(0, Qt.SortOrder.AscendingOrder)
@@ -213,7 +221,6 @@ class TagPanel(QWidget):
             if name == current:
                 self.tree.setCurrentItem(item)
         self.tree.setSortingEnabled(True)
-        self.tree.resizeColumnToContents(0)
         self._enable()
 
     def tags(self) -> dict[str, int]:

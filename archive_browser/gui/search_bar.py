@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -86,6 +87,7 @@ class SearchBar(QWidget):
 
     spec_changed = Signal(object)  # SearchSpec
     save_requested = Signal()
+    results_requested = Signal()  # Down in the box: go to the results
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -137,7 +139,19 @@ class SearchBar(QWidget):
         self.edit.returnPressed.connect(self._emit)
         self.sort.currentIndexChanged.connect(lambda _i: self._emit())
         self.save_button.clicked.connect(self.save_requested.emit)
+        self.edit.installEventFilter(self)
         self._filters: tuple[Filter, ...] = ()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.edit
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+        ):
+            self.results_requested.emit()
+            return True
+        return super().eventFilter(watched, event)
 
     # --- the spec
 

@@ -277,7 +277,8 @@ def test_keyboard_focus_and_reader_text_is_selectable(qtbot, window) -> None:
     window.table.setFocus()
     qtbot.keyClick(window.table, Qt.Key.Key_Slash)
     assert window.search.edit.hasFocus()
-    window.table.setFocus()
+    qtbot.keyClick(window.search.edit, Qt.Key.Key_Down)  # from the search box to the results
+    assert window.table.hasFocus()
     qtbot.keyClick(window.table, Qt.Key.Key_Down)
     assert window.table.currentIndex().row() == 1
     qtbot.keyClick(window.table, Qt.Key.Key_Return)
