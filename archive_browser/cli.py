@@ -20,7 +20,7 @@ from typing import Any, TextIO, TypeVar
 from archive_browser import APP_ID, __version__
 from archive_browser.core import importers
 from archive_browser.core.archive import DB_NAME, Archive
-from archive_browser.core.errors import ArchiveLockedError, UserFacingError
+from archive_browser.core.errors import ArchiveLockedError, ReadOnlyArchiveError, UserFacingError
 from archive_browser.core.jobs import Job, Progress, run
 from archive_browser.core.paths import ENV_ARCHIVE, default_archive
 
@@ -87,11 +87,12 @@ def open_archive(args: argparse.Namespace, *, write: bool) -> Archive:
     new = not (folder / DB_NAME).exists()
     try:
         archive = Archive.open(folder)
-    except ArchiveLockedError:
+    except (ArchiveLockedError, ReadOnlyArchiveError) as e:
         if write:
             raise
         archive = Archive.open(folder, readonly=True)
-        print(f"{APP_ID}: the archive is open elsewhere; reading it only.", file=sys.stderr)
+        why = "open elsewhere" if isinstance(e, ArchiveLockedError) else "not writable"
+        print(f"{APP_ID}: the archive is {why}; reading it only.", file=sys.stderr)
     if not archive.readonly:
         if archive.needs_repair:
             print(f"{APP_ID}: bringing the search index up to date...", file=sys.stderr)
@@ -346,13 +347,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     folder = Path(args.archive) if args.archive is not None else default_archive()
     try:
         archive = Archive.open(folder)
-    except ArchiveLockedError:
+    except (ArchiveLockedError, ReadOnlyArchiveError):
         archive = Archive.open(folder, readonly=True)
+    repaired = None
     with archive:
+        if not args.no_repair and not archive.readonly and archive.needs_repair:
+            # What any open does: apply index work left by a crash, or rebuild an index that
+            # is missing, damaged or outdated. Say so.
+            before = archive.check()
+            run_job(archive.repair())
+            repaired = _describe_repair(before)
         report = archive.check()
     if args.json:
-        _print_json(report.to_json())
-    elif report.consistent:
+        _print_json({**report.to_json(), "repaired": repaired})
+        return EXIT_OK if report.consistent else EXIT_ERROR
+    if repaired:
+        print(f"Repaired on opening: {repaired}.")
+    if report.consistent:
         print(f"The archive is consistent: {report.releases:,} releases, all indexed.")
     else:
         print("The index does not match the archive:")
@@ -370,6 +381,39 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"  {report.pending:,} index updates recorded but not applied")
         print("Run 'archive-browser reindex' to rebuild the index.")
     return EXIT_OK if report.consistent else EXIT_ERROR
+
+
+def _describe_repair(before: Any) -> str:
+    if before.index_problem:
+        return f"rebuilt the index ({before.index_problem})"
+    return f"applied {before.pending:,} index updates left unfinished"
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    with open_archive(args, write=False) as archive:
+        report = run_job(archive.backup(args.out))
+    if report is None:
+        return EXIT_INTERRUPTED
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        print(
+            f"Backed up {report.releases:,} releases to {report.path} "
+            f"({report.bytes / 1e6:.1f} MB). Open it with --archive, or use 'restore'."
+        )
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    with open_archive(args, write=True) as archive:
+        report = run_job(archive.restore(args.backup))
+    if report is None:
+        return EXIT_INTERRUPTED
+    print(
+        f"Restored {report.releases:,} releases from {args.backup}; "
+        f"the archive as it was is kept in {report.kept}."
+    )
+    return EXIT_OK
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
@@ -480,9 +524,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
 
-    p = sub.add_parser("check", help="verify that the index matches the archive")
+    p = sub.add_parser(
+        "check",
+        help="verify that the index matches the archive",
+        description="Applies index work left unfinished by a crash (or rebuilds an index that "
+        "is missing, damaged or outdated), as opening the archive does, then compares the "
+        "index with the archive release by release. Exit status 1 when they differ.",
+    )
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--no-repair", action="store_true", help="only report; change nothing (not even the index)"
+    )
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser(
+        "backup",
+        help="write a consistent copy of the archive, even while it is open",
+        description="Copies the archive's database with SQLite's online backup. OUT is a new "
+        "folder (it then opens as an archive with --archive OUT) or a file ending in .sqlite3.",
+    )
+    p.add_argument("out", metavar="OUT", type=Path)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser(
+        "restore",
+        help="replace the archive with a backup (the current one is kept in backups/)",
+    )
+    p.add_argument("backup", metavar="BACKUP", type=Path, help="a backup folder or .sqlite3 file")
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("reindex", help="rebuild the index from the archive")
     p.set_defaults(func=cmd_reindex)

@@ -15,7 +15,9 @@ searchers are kept per thread.
 from __future__ import annotations
 
 import contextlib
+import errno
 import shutil
+import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -29,11 +31,13 @@ from filelock import FileLock, Timeout
 from archive_browser.core import importers
 from archive_browser.core.errors import (
     ArchiveError,
+    ArchiveFormatError,
     ArchiveLockedError,
     CancelledError,
     ReadOnlyArchiveError,
     UnreadableInputError,
     UserFacingError,
+    write_error,
 )
 from archive_browser.core.index import (
     HighlightTerms,
@@ -49,12 +53,13 @@ from archive_browser.core.jobs import Job, Progress
 from archive_browser.core.model import EDITABLE_FIELDS, Release, ReleaseDraft
 from archive_browser.core.process_jobs import READING_JOBS, run_in_process
 from archive_browser.core.search import Filter, SavedSearch, SearchSpec
-from archive_browser.core.store import Store, clean_tag, now_iso
+from archive_browser.core.store import APPLICATION_ID, SCHEMA_VERSION, Store, clean_tag, now_iso
 from archive_browser.core.textnorm import checksum, clean_text, one_line
 
 DB_NAME = "archive.sqlite3"
 LOCK_NAME = "archive.lock"
 INDEX_PREFIX = "index"
+BACKUP_DIR = "backups"
 #: Releases stored per SQLite transaction during an import.
 IMPORT_BATCH = 500
 #: Index commits during an import: after this many releases, or this many seconds.
@@ -119,6 +124,26 @@ class ImportReport:
             "ids": self.imported_ids,
             "cancelled": self.cancelled,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class BackupReport:
+    """Where a backup was written."""
+
+    path: Path
+    bytes: int
+    releases: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": str(self.path), "bytes": self.bytes, "releases": self.releases}
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreReport:
+    """What a restore did: the releases now in the archive, and where the old state is."""
+
+    releases: int
+    kept: Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,15 +216,19 @@ class Archive:
             except OSError as e:
                 raise UserFacingError(f"Cannot create the archive folder {folder}: {e}") from e
             lock = FileLock(str(folder / LOCK_NAME), thread_local=False)
-            try:
-                lock.acquire(timeout=0)
-            except Timeout:
-                raise ArchiveLockedError(folder) from None
+            with write_errors(folder):
+                try:
+                    lock.acquire(timeout=0)
+                except Timeout:  # (an OSError: caught before write_errors sees it)
+                    raise ArchiveLockedError(folder) from None
         archive = cls(folder, readonly=readonly, lock=lock)
         try:
             if not readonly:
-                archive.store.migrate()
+                with write_errors(folder):
+                    archive.store.migrate()
             archive._open_index()
+            if not readonly:
+                archive._remove_stale_index_folders()
         except BaseException:
             archive.close()
             raise
@@ -344,8 +373,9 @@ class Archive:
                 return
             writer = self._index.writer()
             try:
-                self._apply_pending(writer)
-                self._commit_index(writer)
+                with write_errors(self.folder):
+                    self._apply_pending(writer)
+                    self._commit_index(writer)
             except BaseException:
                 writer.cancel()
                 self._applied_seq = 0
@@ -368,7 +398,7 @@ class Archive:
     def reindex(self) -> Job[None]:
         """Rebuilds the index from SQLite into a new folder and swaps it in when complete."""
         self._require_writable()
-        with self._write_lock:
+        with self._write_lock, write_errors(self.folder):
             store = self.store
             total = store.count()
             new_path = self.folder / f"{INDEX_PREFIX}-{time.strftime('%Y%m%d-%H%M%S')}"
@@ -431,7 +461,7 @@ class Archive:
         sizes = [max(1, _size(p)) for p in files]
         total = float(sum(sizes))
         done = 0.0
-        with self._write_lock:
+        with self._write_lock, write_errors(self.folder):
             self._writer = index.writer(bulk=True)
             self._applied_seq = 0
             since_commit, last_commit = 0, time.monotonic()
@@ -461,10 +491,16 @@ class Archive:
                 report.cancelled = True
                 raise
             finally:
-                # Whatever happened, what SQLite holds is made searchable.
+                # Whatever happened, what SQLite holds is made searchable; if even that fails
+                # (a full disk), the work stays recorded and the next open applies it.
                 writer, self._writer = self._writer, None
-                self._apply_pending(writer)
-                self._commit_index(writer)
+                try:
+                    self._apply_pending(writer)
+                    self._commit_index(writer)
+                except BaseException:
+                    writer.cancel()
+                    self._applied_seq = 0
+                    raise
         return report
 
     def _import_file(
@@ -635,7 +671,7 @@ class Archive:
         self._require_writable()
         with self._write_lock:
             store = self.store
-            with store.transaction():
+            with write_errors(self.folder), store.transaction():
                 result = apply(store)
             self._sync_index()
             return result
@@ -732,6 +768,75 @@ class Archive:
     def order_saved_searches(self, ids: Sequence[int]) -> None:
         self._change(lambda s: s.order_saved_searches(list(ids)))
 
+    # --- backups ------------------------------------------------------------------------------
+
+    def backup(self, dest: Path | str) -> Job[BackupReport]:
+        """Writes a consistent copy of the archive (its SQLite file, through SQLite's online
+        backup) while the archive stays in use. `dest` is a new folder, which then opens as an
+        archive, or a file ending in .sqlite3. The index is not copied: it is rebuilt from the
+        copy when the copy is opened."""
+        dest = Path(dest).expanduser().absolute()
+        target = dest if dest.suffix in (".sqlite3", ".sqlite", ".db") else dest / DB_NAME
+        if target.exists():
+            raise UserFacingError(f"{target} already exists; choose another name for the backup.")
+        yield Progress(0, 1, f"Backing up to {target}")
+        with write_errors(target.parent):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(target.name + ".partial")
+            partial.unlink(missing_ok=True)
+            try:
+                copy = sqlite3.connect(partial)
+                try:
+                    self.store.conn.backup(copy)
+                finally:
+                    copy.close()
+                partial.replace(target)
+            finally:
+                partial.unlink(missing_ok=True)
+        yield Progress(1, 1, "Backed up")
+        return BackupReport(target, target.stat().st_size, self.count())
+
+    def auto_backup(self, keep: int = 5, every_hours: float = 24) -> Job[BackupReport | None]:
+        """Keeps rotating copies in the archive's `backups` folder: makes one when the newest
+        is older than `every_hours`, and keeps the newest `keep`."""
+        folder = self.folder / BACKUP_DIR
+        existing = sorted(folder.glob("archive-*.sqlite3")) if folder.exists() else []
+        if existing and time.time() - existing[-1].stat().st_mtime < every_hours * 3600:
+            return None
+        name = f"archive-{time.strftime('%Y%m%d-%H%M%S')}.sqlite3"
+        report = yield from self.backup(folder / name)
+        for old in sorted(folder.glob("archive-*.sqlite3"))[:-keep]:
+            old.unlink(missing_ok=True)
+        return report
+
+    def restore(self, source: Path | str) -> Job[RestoreReport]:
+        """Replaces the archive's contents with a backup (a backup folder or .sqlite3 file),
+        keeping a copy of the archive as it was in `backups/`, then rebuilds the index."""
+        self._require_writable()
+        source = Path(source).expanduser().absolute()
+        if source.is_dir():
+            source = source / DB_NAME
+        if not source.is_file():
+            raise UserFacingError(f"There is no backup at {source}.")
+        check_backup(source)
+        with self._write_lock:
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            yield Progress(0, 3, "Keeping a copy of the archive as it is")
+            kept = yield from self.backup(
+                self.folder / BACKUP_DIR / f"before-restore-{stamp}.sqlite3"
+            )
+            yield Progress(1, 3, f"Restoring from {source.name}")
+            with write_errors(self.folder):
+                backup = sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)
+                try:
+                    backup.backup(self.store.conn)
+                finally:
+                    backup.close()
+                self.store.migrate()
+            yield Progress(2, 3, "Rebuilding the index")
+            yield from self.reindex()
+            return RestoreReport(self.count(), kept.path)
+
     # --- checking -----------------------------------------------------------------------------
 
     def check(self) -> CheckReport:
@@ -746,6 +851,52 @@ class Archive:
         extra = sorted(set(in_index) - set(in_db))
         stale = sorted(i for i, rev in in_index.items() if i in in_db and in_db[i] != rev)
         return CheckReport(len(in_db), len(in_index), missing, extra, stale, pending, None)
+
+
+_READ_ONLY_HINT = "Open the archive read-only, or copy it to a folder you can write."
+
+
+@contextlib.contextmanager
+def write_errors(where: Path) -> Iterator[None]:
+    """Turns a full disk or a folder that cannot be written into a clear UserFacingError."""
+    try:
+        yield
+    except OSError as e:
+        if isinstance(e, UserFacingError):
+            raise
+        raise write_error(e, where, _READ_ONLY_HINT) from e
+    except sqlite3.OperationalError as e:
+        text = str(e)
+        if "readonly" in text or "read-only" in text:
+            raise ReadOnlyArchiveError(
+                f"{where} cannot be written to ({text}). {_READ_ONLY_HINT}"
+            ) from e
+        if "full" in text or "disk I/O error" in text:
+            raise write_error(OSError(errno.ENOSPC, text), where) from e
+        raise
+
+
+def check_backup(path: Path) -> None:
+    """Raises a clear error unless `path` is a readable Archive Browser database that this
+    program can open."""
+    try:
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            app_id = db.execute("PRAGMA application_id").fetchone()[0]
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            ok = db.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as e:
+        raise ArchiveFormatError(f"{path} is not a readable archive backup: {e}") from None
+    if app_id != APPLICATION_ID:
+        raise ArchiveFormatError(f"{path} is not an Archive Browser archive.")
+    if version > SCHEMA_VERSION:
+        raise ArchiveFormatError(
+            f"{path} was written by a newer Archive Browser (schema {version})."
+        )
+    if ok != "ok":
+        raise ArchiveFormatError(f"{path} is damaged: {ok}")
 
 
 def _size(path: Path) -> int:

@@ -6,6 +6,9 @@ as a plain message and the CLI prints them as one line. Anything else is a bug.
 
 from __future__ import annotations
 
+import errno
+from pathlib import Path
+
 
 class ArchiveError(Exception):
     """Base class of every error raised on purpose by the archive core."""
@@ -51,3 +54,23 @@ class NotFoundError(UserFacingError):
 
 class CancelledError(ArchiveError):
     """A long job was cancelled by the user."""
+
+
+_FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+_DENIED = {errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def write_error(error: OSError, where: Path, hint: str = "") -> UserFacingError:
+    """The user-facing form of an error met while writing `where`: a full disk, a read-only
+    folder, or whatever the system said."""
+    if error.errno in _FULL:
+        return DiskFullError(
+            f"The disk is full: {where} could not be written. Free some space and try again; "
+            "nothing stored before was changed."
+        )
+    if error.errno in _DENIED:
+        return ReadOnlyArchiveError(
+            f"{where} cannot be written to: it, or its folder, is read-only or you may not "
+            f"write there.{' ' + hint if hint else ''}"
+        )
+    return UserFacingError(f"Cannot write {where}: {error.strerror or error}")

@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
-from archive_browser.core.errors import ArchiveFormatError, DiskFullError, NotFoundError
+from archive_browser.core.errors import ArchiveFormatError, NotFoundError
 from archive_browser.core.model import RELEASE_COLUMNS, Release, ReleaseDraft
 from archive_browser.core.textnorm import checksum, fold, one_line
 
@@ -141,15 +141,8 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All writes inside commit together or not at all. Nested blocks are savepoints."""
-        try:
-            with self.db.atomic():
-                yield
-        except sqlite3.OperationalError as e:
-            if "disk is full" in str(e) or "database or disk is full" in str(e):
-                raise DiskFullError(
-                    f"The disk holding {self.path.parent} is full; nothing was changed."
-                ) from e
-            raise
+        with self.db.atomic():
+            yield
 
     def schema_version(self) -> int:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])

@@ -50,9 +50,14 @@ from PySide6.QtWidgets import (
 from archive_browser import APP_NAME, __version__
 from archive_browser.core import importers
 from archive_browser.core.archive import Archive, ImportReport
-from archive_browser.core.errors import ArchiveLockedError, MalformedQueryError, UserFacingError
+from archive_browser.core.errors import (
+    ArchiveLockedError,
+    MalformedQueryError,
+    ReadOnlyArchiveError,
+    UserFacingError,
+)
 from archive_browser.core.index import HighlightTerms
-from archive_browser.core.jobs import Job, Progress
+from archive_browser.core.jobs import Job, Progress, run
 from archive_browser.core.paths import resource_path
 from archive_browser.core.search import Filter, SavedSearch, SearchSpec
 from archive_browser.gui.compare import LEFT, RIGHT, CompareView
@@ -248,6 +253,7 @@ class MainWindow(QMainWindow):
         self.export_action = self._action(
             file, "E&xport to CSV or JSON…", lambda: self.choose_export(".csv")
         )
+        self.backup_action = self._action(file, "&Back up archive…", self.choose_backup)
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -360,7 +366,7 @@ class MainWindow(QMainWindow):
         try:
             try:
                 archive = Archive.open(folder)
-            except ArchiveLockedError as e:
+            except (ArchiveLockedError, ReadOnlyArchiveError) as e:
                 if not self.ask(APP_NAME, f"{e}\n\nOpen it read-only?"):
                     return False
                 archive = Archive.open(folder, readonly=True)
@@ -382,6 +388,11 @@ class MainWindow(QMainWindow):
             self.run_job(demo_job(archive), "Adding the demo releases", self._after_change)
         else:
             self.refresh()
+        if not archive.readonly:
+            # Rotating copies in the archive's backups folder, one a day, the newest five kept.
+            self.runner.call(
+                lambda: run(archive.auto_backup()), write=True, failed=self.errors.report
+            )
         self._set_enabled()
         return True
 
@@ -432,6 +443,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(writable)
         self.check_action.setEnabled(has and idle)
         self.export_pdf_action.setEnabled(has and idle)
+        self.backup_action.setEnabled(has and idle)
         self.export_action.setEnabled(has and idle)
         self.undo_action.setEnabled(writable and self._undo is not None)
         self.search.setEnabled(has)
@@ -1030,6 +1042,30 @@ class MainWindow(QMainWindow):
     def open_file(self, path: Path) -> None:
         """Opens a file in the program the desktop uses for it."""
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    # --- backups -------------------------------------------------------------------------------
+
+    def choose_backup(self) -> None:
+        archive = self.archive
+        if archive is None:
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Folder to put the backup in")
+        if folder:
+            name = f"{archive.name}-backup-{time.strftime('%Y%m%d-%H%M%S')}"
+            self.start_backup(Path(folder) / name)
+
+    def start_backup(self, dest: Path) -> None:
+        archive = self.archive
+        if archive is not None:
+            self.run_job(archive.backup(dest), "Backing up", self._backup_done, write=False)
+
+    def _backup_done(self, report: Any) -> None:
+        if report is not None:
+            self.statusBar().showMessage(
+                f"Backed up {report.releases:,} releases to {report.path.parent}. "
+                "Open that folder as an archive to use the copy.",
+                15000,
+            )
 
     # --- background jobs -----------------------------------------------------------------------
 

@@ -163,13 +163,19 @@ def test_real_corpus(tmp_path: Path, corpus: Path) -> None:
     assert json.loads(check.stdout)["releases"] == report["imported"]
 
 
-def test_reindex_from_the_cli(tmp_path: Path, sample: Path) -> None:
+def test_check_repairs_on_opening_and_reindex_from_the_cli(tmp_path: Path, sample: Path) -> None:
     arch = tmp_path / "arch"
     run_cli("import", sample, archive=arch)
     index_dirs = [p for p in arch.iterdir() if p.name.startswith("index")]
     shutil.rmtree(index_dirs[0])
-    check = run_cli("check", "--json", archive=arch)
-    assert check.returncode == 1 and "missing" in json.loads(check.stdout)["index_problem"]
+    only_report = run_cli("check", "--no-repair", "--json", archive=arch)
+    assert only_report.returncode == 1
+    assert "missing" in json.loads(only_report.stdout)["index_problem"]
+    assert not any(p.name.startswith("index") for p in arch.iterdir())  # nothing changed
+    repaired = run_cli("check", "--json", archive=arch)
+    assert repaired.returncode == 0, repaired.stdout
+    report = json.loads(repaired.stdout)
+    assert report["consistent"] and report["repaired"].startswith("rebuilt the index (missing")
     result = run_cli("reindex", archive=arch)
     assert result.returncode == 0 and "Rebuilt the index of 5 releases" in result.stdout
     assert run_cli("check", archive=arch).returncode == 0

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from archive_browser.core.archive import Archive
-from archive_browser.core.errors import UserFacingError
-from archive_browser.core.export.outfile import StagedFile, write_error
+from archive_browser.core.errors import UserFacingError, write_error
+from archive_browser.core.export.outfile import StagedFile
 from archive_browser.core.export.pdf import CoverInfo, write_pdf
 from archive_browser.core.export.tabular import write_csv, write_json
 from archive_browser.core.index import HighlightTerms

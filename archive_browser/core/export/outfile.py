@@ -4,27 +4,11 @@ only when complete, so that `out` never holds a half-written export."""
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import secrets
 from pathlib import Path
 
-from archive_browser.core.errors import DiskFullError, UserFacingError
-
-_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}
-_DENIED = {errno.EACCES, errno.EPERM, errno.EROFS}
-
-
-def write_error(error: OSError, out: Path) -> UserFacingError:
-    """The user-facing form of an error met while writing `out`."""
-    if error.errno in _FULL:
-        return DiskFullError(f"The disk is full: {out} could not be written.")
-    if error.errno in _DENIED:
-        return UserFacingError(
-            f"Cannot write {out}: the file or its folder is read-only or in use, "
-            "or you may not write there."
-        )
-    return UserFacingError(f"Cannot write {out}: {error.strerror or error}")
+from archive_browser.core.errors import UserFacingError, write_error
 
 
 class StagedFile:
