@@ -283,3 +283,17 @@ def test_cancel_returns_the_report_of_what_was_done(archive: Archive, sample: Pa
     assert report is not None and report.cancelled
     assert len(report.imported_ids) == 1 and archive.count() == 1
     assert archive.check().consistent
+
+
+def test_truncated_index_is_detected_and_rebuilt(tmp_path: Path, sample: Path) -> None:
+    folder = tmp_path / "a"
+    with Archive.open(folder) as a:
+        run(a.import_paths([sample]))
+        segments = list(a._index_path().glob("*.seg"))
+    assert segments
+    with segments[0].open("r+b") as f:
+        f.truncate(1000)
+    with Archive.open(folder) as a:
+        assert a.needs_repair and "damaged" in (a.index_problem or "")
+        run(a.repair())
+        assert a.search("Bishkek").total == 1 and a.check().consistent
