@@ -7,6 +7,8 @@ a date found in the text, the language, the kind, the source.
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,9 +16,14 @@ from urllib.parse import urlparse
 
 from archive_browser.core.errors import UnreadableInputError
 from archive_browser.core.importers.dates import find_date
-from archive_browser.core.importers.decode import decode, read_bytes
+from archive_browser.core.importers.decode import decode, file_problem, read_bytes
 from archive_browser.core.importers.kinds import guess_kind
 from archive_browser.core.importers.language import detect_language
+from archive_browser.core.importers.limits import (
+    MAX_RELEASE_CHARS,
+    MAX_ROW_ERRORS,
+    SIZE_LIMITS_MB,
+)
 from archive_browser.core.importers.tabular import (
     MAPPABLE_FIELDS,
     RowError,
@@ -39,6 +46,7 @@ from archive_browser.core.textnorm import clean_text, one_line
 __all__ = [
     "FORMATS",
     "MAPPABLE_FIELDS",
+    "MAX_RELEASE_CHARS",
     "SPLIT_STRATEGIES",
     "ImportOptions",
     "Paragraph",
@@ -66,8 +74,19 @@ FORMATS = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
 }
-#: Largest file read of each format, in MB (the whole file is held in memory).
-SIZE_LIMITS_MB = {"text": 64, "markdown": 64, "html": 64, "csv": 1024, "json": 512, "jsonl": 1024}
+# Control characters (C0 and C1) other than the ones that are white space, and UTF-16
+# surrogates: a JSON string may hold a lone one ("\\ud800"), which no UTF-8 text can store.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+#: Fields of a draft that are indexed as text, and how an error names them.
+_LONG_FIELDS = (
+    ("body", "the release text is"),
+    ("summary", "the summary is"),
+    ("notes", "the notes are"),
+    ("title", "the title is"),
+    ("source", "the source is"),
+    ("place", "the place is"),
+)
 
 
 @dataclass(slots=True)
@@ -90,33 +109,55 @@ class ImportOptions:
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
     """The files to import under `paths` (folders are walked, hidden files skipped), and the
-    paths that could not be used, with the reason."""
+    paths that could not be used, with the reason: missing, a symbolic link loop, a named pipe,
+    a device, a folder that cannot be opened."""
     files: list[Path] = []
     problems: list[tuple[Path, str]] = []
     seen: set[Path] = set()
     for path in paths:
         path = Path(path)
-        if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in FORMATS
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            if not found:
-                problems.append((path, "the folder holds no files of a known type"))
-        elif path.exists():
-            found = [path]
-        else:
-            problems.append((path, "no such file or folder"))
+        problem = file_problem(path)
+        if problem is not None:
+            problems.append((path, problem))
             continue
+        if path.is_dir():
+            found, folder_problems = _walk(path)
+            problems.extend(folder_problems)
+            if not found and not folder_problems:
+                problems.append((path, "the folder holds no files of a known type"))
+        else:
+            found = [path]
         for p in found:
             key = p.resolve()
             if key not in seen:
                 seen.add(key)
                 files.append(p)
     return files, problems
+
+
+def _walk(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The files of known types under `folder`, and the ones (or the folders) that cannot be
+    read. Symbolic links to folders are not followed, so a link loop cannot trap the walk."""
+    found: list[Path] = []
+    problems: list[tuple[Path, str]] = []
+
+    def unreadable(e: OSError) -> None:
+        problems.append((Path(e.filename or folder), f"cannot open the folder: {e.strerror or e}"))
+
+    for root, dirs, names in os.walk(folder, onerror=unreadable):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            p = Path(root, name)
+            if name.startswith(".") or p.suffix.lower() not in FORMATS:
+                continue
+            problem = file_problem(p)
+            if problem is None and p.is_dir():
+                continue  # a link to a folder
+            if problem is None:
+                found.append(p)
+            else:
+                problems.append((p, problem))
+    return sorted(found), problems
 
 
 def is_text_file(path: Path) -> bool:
@@ -162,34 +203,63 @@ def read_file(path: Path, options: ImportOptions) -> Iterator[ReleaseDraft | Row
         drafts = parse_json(text, explicit=options.mapping)
     else:
         drafts = parse_json_lines(text, explicit=options.mapping)
+    errors = releases = 0
     for draft in drafts:
-        if isinstance(draft, RowError):
+        if not isinstance(draft, RowError):
+            try:
+                yield finish(draft, path, fmt, options)
+                releases += 1
+                continue
+            except ValueError as e:
+                draft = RowError(_one_line(draft.title[:60]) or "a release", str(e))
+        errors += 1
+        if errors <= MAX_ROW_ERRORS:
             yield draft
-            continue
-        try:
-            yield finish(draft, path, fmt, options)
-        except ValueError as e:
-            yield RowError(draft.title[:60] or "a release", str(e))
+        elif not releases:
+            raise UnreadableInputError(
+                f"gave up after {MAX_ROW_ERRORS} rows (or items) that could not be read, "
+                "and not one release"
+            )
+    if not releases and not errors:
+        raise UnreadableInputError("the file holds no releases (no rows or items with text)")
+    if errors > MAX_ROW_ERRORS:
+        more = errors - MAX_ROW_ERRORS
+        yield RowError(
+            f"after the first {MAX_ROW_ERRORS} errors",
+            f"{more:,} more rows (or items) could not be read",
+        )
 
 
 def finish(draft: ReleaseDraft, path: Path, fmt: str, options: ImportOptions) -> ReleaseDraft:
     """Completes a draft: clean text, a title, a date found in the text, language, kind,
-    source, and the import's tags. Raises ValueError when there is no text."""
-    draft.body = clean_text(draft.body)
+    source, and the import's tags. Raises ValueError when there is no text or too much."""
+    # Checked before cleaning, which would take long on such a text.
+    for name, what in _LONG_FIELDS:
+        size = len(getattr(draft, name))
+        if size > MAX_RELEASE_CHARS:
+            raise ValueError(f"{what} longer than {MAX_RELEASE_CHARS:,} characters ({size:,})")
+    draft.body = clean_text(_storable(draft.body))
     if not draft.body:
         raise ValueError("the release text is empty")
-    draft.summary = clean_text(draft.summary)
-    draft.title = one_line(draft.title) or first_sentence(draft.body)
+    if not any(ch.isalnum() for ch in draft.body):
+        # Invisible or punctuation only: nothing to read, and no word for the index to find.
+        raise ValueError("the release text has no letters or digits")
+    draft.summary = clean_text(_storable(draft.summary))
+    draft.notes = clean_text(_storable(draft.notes))
+    for name in ("title", "source", "url", "language", "place", "kind"):
+        setattr(draft, name, _one_line(getattr(draft, name)))
+    draft.orig_path, draft.orig_format = _storable(draft.orig_path), _storable(draft.orig_format)
+    draft.title = draft.title or _one_line(first_sentence(draft.body))
     if not draft.date:
         draft.date = find_date(f"{draft.title}\n{draft.summary}\n{draft.body[:3000]}")
     if not draft.language:
         draft.language = detect_language(f"{draft.title}\n{draft.summary}\n{draft.body}")
     draft.kind = draft.kind or options.kind or guess_kind(draft.title, draft.body)
-    draft.source = draft.source or options.source or urlparse(draft.url).netloc
+    draft.source = draft.source or options.source or _host(draft.url)
     seen: dict[str, str] = {}
     for tag in [*draft.tags, *options.tags]:
         try:
-            name = clean_tag(tag)
+            name = clean_tag(_one_line(tag))
         except ValueError:
             continue
         seen.setdefault(tag_key(name), name)
@@ -197,3 +267,20 @@ def finish(draft: ReleaseDraft, path: Path, fmt: str, options: ImportOptions) ->
     draft.orig_path = draft.orig_path or str(path.resolve())
     draft.orig_format = draft.orig_format or fmt
     return draft
+
+
+def _storable(text: str) -> str:
+    """`text` with lone surrogates replaced, so that it can be stored as UTF-8."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _one_line(text: str) -> str:
+    """A one-line field as stored: no control characters, no surrogates, single spaces."""
+    return one_line(_CONTROL.sub("", _storable(text)))
+
+
+def _host(url: str) -> str:
+    try:
+        return urlparse(url).netloc
+    except ValueError:  # e.g. "http://[" is not an address
+        return ""

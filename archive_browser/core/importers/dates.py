@@ -88,5 +88,5 @@ def parse_date_value(value: object) -> str | None:
         return found
     try:
         return parsedate_to_datetime(text).date().isoformat()
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # e.g. year 99999999999
         return None

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import errno
+import os
+import stat
 from pathlib import Path
 
 import charset_normalizer
@@ -30,24 +33,68 @@ _BOMS = (
 )
 
 
-def read_bytes(path: Path, limit_mb: int) -> bytes:
-    """The file's bytes, or a clear error when it cannot be read or is too large."""
+def file_problem(path: Path) -> str | None:
+    """Why `path` cannot be read as a file (it loops, is a named pipe, a device, ...), or None
+    for a regular file or a folder. Never opens the path: opening a named pipe waits forever."""
     try:
-        size = path.stat().st_size
-        if size > limit_mb * 1024 * 1024:
-            raise UnreadableInputError(
-                f"the file is too large ({size / 1024 / 1024:.0f} MB; "
-                f"the limit for this kind of file is {limit_mb} MB)"
-            )
-        return path.read_bytes()
+        mode = os.stat(path).st_mode
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "the symbolic link leads back to itself (a loop)"
+        if e.errno == errno.ENOENT:
+            if os.path.islink(path):
+                return "the symbolic link points to nothing that exists"
+            return "no such file or folder"
+        if e.errno in (errno.EACCES, errno.EPERM):
+            return "permission denied"
+        return f"cannot be read: {e.strerror or e}"
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe, not a file (reading it would wait for ever)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device, not a file"
+    if stat.S_ISSOCK(mode):
+        return "a socket, not a file"
+    return "not a regular file"
+
+
+def read_bytes(path: Path, limit_mb: int) -> bytes:
+    """The file's bytes, or a clear error when it cannot be read, is not a regular file or is
+    too large."""
+    problem = file_problem(path)
+    if problem is None and os.path.isdir(path):
+        problem = "a folder, not a file"
+    if problem is not None:
+        raise UnreadableInputError(problem)
+    limit = limit_mb * 1024 * 1024
+    try:
+        # Non-blocking, so that a file swapped for a named pipe since the check cannot hang.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb", closefd=True) as f:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise UnreadableInputError("not a regular file")
+            if info.st_size > limit:
+                raise UnreadableInputError(
+                    f"the file is too large ({info.st_size / 1024 / 1024:.0f} MB; "
+                    f"the limit for this kind of file is {limit_mb} MB)"
+                )
+            # At most one byte more than the limit, however much the file grew since.
+            data = f.read(limit + 1)
     except OSError as e:
         raise UnreadableInputError(f"cannot read the file: {e.strerror or e}") from None
+    if len(data) > limit:
+        raise UnreadableInputError(
+            f"the file is too large (over {limit_mb} MB, the limit for this kind of file)"
+        )
+    return data
 
 
 def decode(data: bytes) -> tuple[str, str]:
     """Decodes bytes of text; returns (text, encoding). Raises UnreadableInputError for
     binary data or text in no encoding that can be told."""
-    if not data.strip():
+    if not data or data.isspace():  # not data.strip(), which copies all of a large file
         raise UnreadableInputError("the file is empty")
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -59,10 +106,13 @@ def decode(data: bytes) -> tuple[str, str]:
         raise UnreadableInputError("this is a binary file, not text")
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as e:
+        bad_byte = e.start
     for isolation in (PREFERRED_ENCODINGS, None):
         best = charset_normalizer.from_bytes(data, cp_isolation=isolation).best()
         if best is not None and best.chaos < 0.2:
             return str(best), best.encoding
-    raise UnreadableInputError("cannot tell the text encoding of this file (is it text?)")
+    raise UnreadableInputError(
+        f"cannot tell the text encoding of this file (is it text?): byte {bad_byte + 1:,} is "
+        "not valid UTF-8, and no other encoding fits"
+    )

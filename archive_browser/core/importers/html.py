@@ -13,10 +13,12 @@ from urllib.parse import urlparse
 
 from archive_browser.core.errors import UnreadableInputError
 from archive_browser.core.importers.dates import find_date, parse_date_value
+from archive_browser.core.importers.limits import MAX_HTML_ELEMENTS
 from archive_browser.core.importers.text import first_sentence
 from archive_browser.core.model import ReleaseDraft
 from archive_browser.core.textnorm import fold, one_line
 
+_WEB_ADDRESS = re.compile(r"(?i)https?://[^\s/?#]+")
 _HTML_LANG = re.compile(r"<html[^>]*\blang=[\"']?([a-zA-Z]{2})", re.IGNORECASE)
 
 
@@ -38,6 +40,12 @@ def parse_html(text: str) -> ReleaseDraft:
     """The release in one HTML page."""
     import trafilatura  # imported on first use: it takes a moment to load
 
+    elements = _count_elements(text)
+    if elements > MAX_HTML_ELEMENTS:
+        raise UnreadableInputError(
+            f"the page has too many elements to read ({elements:,}; "
+            f"the limit is {MAX_HTML_ELEMENTS:,})"
+        )
     try:
         doc = trafilatura.bare_extraction(
             text,
@@ -63,7 +71,8 @@ def parse_html(text: str) -> ReleaseDraft:
     if not paragraphs:
         raise UnreadableInputError("no main text found in this HTML page")
     body = "\n\n".join(paragraphs)
-    url = doc.url or ""
+    # Kept only when it is a web address: "javascript:" or "data:" is no place to go.
+    url = doc.url if _WEB_ADDRESS.match(doc.url or "") else ""
     summary = one_line(doc.description or "")
     if summary and fold(body).startswith(fold(summary)[:60]):
         summary = ""
@@ -77,3 +86,16 @@ def parse_html(text: str) -> ReleaseDraft:
         url=url,
         language=lang.group(1).lower() if lang else "",
     )
+
+
+def _count_elements(text: str) -> int:
+    """How many elements lxml finds in a page: a quick parse, far quicker than extraction."""
+    from lxml import etree
+
+    # Bytes, as lxml refuses text with an encoding declaration; no network, as always.
+    parser = etree.HTMLParser(recover=True, no_network=True)
+    try:
+        root = etree.fromstring(text.encode("utf-8"), parser)
+    except (etree.LxmlError, ValueError):
+        return 0  # the extraction reports what is wrong
+    return 0 if root is None else sum(1 for _ in root.iter())

@@ -8,7 +8,6 @@ title, `date` or `published` for the date, `body`, `text` or `content` for the t
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -17,6 +16,7 @@ from typing import Any
 
 from archive_browser.core.errors import UnreadableInputError
 from archive_browser.core.importers.dates import parse_date_value
+from archive_browser.core.importers.limits import MAX_CSV_CELL_CHARS
 from archive_browser.core.model import ReleaseDraft
 from archive_browser.core.textnorm import one_line
 
@@ -52,6 +52,10 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
 MAPPABLE_FIELDS = tuple(FIELD_NAMES)
 _MISSING = {"", "na", "n/a", "none", "null", "nan", "-"}
 _TAG_SPLIT = re.compile(r"\s*[;,|]\s*")
+_SNIFF_CHARS = 4096
+#: Columns named in an error message; a broken file may have thousands.
+_NAMED_COLUMNS = 20
+_TOO_DEEP = "malformed JSON: lists or objects are nested too deeply"
 _LIST_KEYS = ("releases", "items", "data", "records", "results", "documents", "articles", "rows")
 
 
@@ -92,10 +96,12 @@ def map_columns(
         mapping = {f: c for f, c in mapping.items() if c != column}
         mapping[fieldname] = column
     if "body" not in mapping:
+        named = ", ".join(repr(c[:60]) for c in columns[:_NAMED_COLUMNS]) or "none"
+        if len(columns) > _NAMED_COLUMNS:
+            named += f" and {len(columns) - _NAMED_COLUMNS:,} more"
         raise UnreadableInputError(
             "no column holds the release text (named body, text or content); "
-            f"columns are {', '.join(map(repr, columns)) or 'none'}; "
-            "name one with --map body=COLUMN"
+            f"columns are {named}; name one with --map body=COLUMN"
         )
     return mapping
 
@@ -104,7 +110,10 @@ def _value(raw: Any) -> str:
     if raw is None:
         return ""
     if isinstance(raw, list | dict):
-        return json.dumps(raw, ensure_ascii=False)
+        try:
+            return json.dumps(raw, ensure_ascii=False)
+        except RecursionError:
+            raise ValueError("a value is nested too deeply") from None
     text = str(raw).strip()
     return "" if text.lower() in _MISSING else text
 
@@ -161,20 +170,24 @@ def parse_csv(
     text: str, *, delimiter: str | None = None, explicit: Mapping[str, str] | None = None
 ) -> Iterator[ReleaseDraft | RowError]:
     """Releases from CSV (or TSV) text with a header row."""
-    csv.field_size_limit(1 << 30)
-    sample = text[:65536]
+    csv.field_size_limit(MAX_CSV_CELL_CHARS)
+    # A lone CR (old Mac line ends) would stop the csv module: "new-line character seen in
+    # unquoted field"; inside a cell, a line break is a line break whatever its form.
+    text = text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
     if delimiter is None:
+        # Only the start of the header: the sniffer takes quadratic time on a long line.
+        header_line = text[:_SNIFF_CHARS].split("\n", 1)[0]
         try:
-            delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t|").delimiter
+            delimiter = csv.Sniffer().sniff(header_line, delimiters=",;\t|").delimiter
         except csv.Error:
             delimiter = ","
-    reader = csv.reader(io.StringIO(text.replace("\x00", "")), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
         raise UnreadableInputError("the file has no header row") from None
     except csv.Error as e:
-        raise UnreadableInputError(f"malformed CSV: {e}") from None
+        raise UnreadableInputError(_csv_problem(e)) from None
     header = [h.strip().lstrip("\ufeff") for h in header]
     mapping = map_columns(header, explicit)
     row_number = 1
@@ -184,21 +197,37 @@ def parse_csv(
         except StopIteration:
             return
         except csv.Error as e:
-            yield RowError(f"line {reader.line_num}", f"malformed CSV: {e}")
+            # The reader cannot tell where the next row starts: stop rather than guess.
+            yield RowError(f"line {reader.line_num}", f"{_csv_problem(e)}; the rest was not read")
             return
         row_number += 1
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            yield RowError(
-                f"row {row_number}",
-                f"has {len(row)} cells where the header has {len(header)}",
-            )
+            cells = f"{len(row)} cell" + ("" if len(row) == 1 else "s")
+            yield RowError(f"row {row_number}", f"has {cells} where the header has {len(header)}")
             continue
         try:
             yield record_to_draft(dict(zip(header, row, strict=True)), mapping)
         except ValueError as e:
             yield RowError(f"row {row_number}", str(e))
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text` with their ends, one at a time: an io.StringIO of the whole text
+    would hold it as 4 bytes per character."""
+    start, end = 0, len(text)
+    while start < end:
+        stop = text.find("\n", start)
+        stop = end if stop < 0 else stop + 1
+        yield text[start:stop]
+        start = stop
+
+
+def _csv_problem(error: csv.Error) -> str:
+    if "field larger than field limit" in str(error):
+        return f"a cell is longer than {MAX_CSV_CELL_CHARS:,} characters"
+    return f"malformed CSV: {error}"
 
 
 def _records_to_drafts(
@@ -231,6 +260,8 @@ def parse_json(
         data = json.loads(text)
     except ValueError as e:
         raise UnreadableInputError(f"malformed JSON: {e}") from None
+    except RecursionError:
+        raise UnreadableInputError(_TOO_DEEP) from None
     if isinstance(data, dict):
         lists = [data[k] for k in _LIST_KEYS if isinstance(data.get(k), list)]
         if lists:
@@ -255,12 +286,16 @@ def parse_json_lines(
     """Releases from JSON Lines: one object per line."""
 
     def records() -> Iterator[tuple[str, Any] | RowError]:
-        for number, line in enumerate(text.splitlines(), 1):
+        # Only "\n" ends a line: a JSON string may hold U+2028 and other characters that
+        # str.splitlines() would also split at.
+        for number, line in enumerate(_lines(text), 1):
             if not line.strip():
                 continue
             try:
                 yield f"line {number}", json.loads(line)
             except ValueError:
                 yield RowError(f"line {number}", "malformed JSON on this line")
+            except RecursionError:
+                yield RowError(f"line {number}", _TOO_DEEP)
 
     yield from _records_to_drafts(records(), explicit)

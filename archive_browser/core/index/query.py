@@ -39,6 +39,19 @@ QUERY_FIELDS = frozenset(
     | {alias for aliases in FIELD_ALIASES.values() for alias in aliases}
 )
 
+#: Longest query, in characters: parsing a word takes time that grows with the square of its
+#: length (2.7 seconds for one of 20,000 letters), and a long query searches slowly.
+MAX_QUERY_CHARS = 2000
+#: Deepest nesting of brackets; the parser reaches Python's recursion limit at a few hundred.
+MAX_NESTING = 20
+#: Largest edit distance of a fuzzy term: `security~5` matches most words of the index and
+#: takes seconds, `~9` tens of seconds.
+MAX_FUZZY_DISTANCE = 2
+#: Most wildcard, prefix and fuzzy terms in one query: each is expanded to all the words it
+#: matches, which may be thousands.
+MAX_PATTERN_TERMS = 10
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _FIELD_PREFIX = re.compile(r"(?<![\w\"'])([^\W\d_][\w-]*):(?=[^\s:])")
 
 
@@ -109,19 +122,32 @@ class QueryLanguage:
 
     def parse(self, text: str) -> ParsedQuery:
         """Parses `text`; an empty query means every release. Raises MalformedQueryError."""
-        clean = normalize_punctuation(text).strip()
+        # A lone surrogate (pasted from a broken source) cannot be encoded to look it up.
+        clean = _SURROGATE.sub("\ufffd", normalize_punctuation(text)).strip()
         if not clean or clean == "*":
             return ParsedQuery(text, wq.Every())
+        if len(clean) > MAX_QUERY_CHARS:
+            raise MalformedQueryError(
+                f"The query is too long ({len(clean):,} characters; at most {MAX_QUERY_CHARS:,})."
+            )
         _check_balance(clean)
         _check_fields(clean)
         try:
             raw = self._parser.parse(clean, normalize=False)
-        except (ValueError, TypeError, IndexError, OverflowError) as e:
+        except (ValueError, TypeError, OverflowError) as e:
             raise MalformedQueryError(_message(e)) from None
+        except (IndexError, AssertionError):
+            # Whoosh's operator nodes take their operands without looking ("NOT NOT a"), or
+            # assert that there are two ("a ANDNOT ANDNOT b").
+            raise MalformedQueryError(
+                "An AND, OR or NOT has no word to apply to; put a word, a phrase or a "
+                "bracketed group after NOT and on both sides of AND and OR."
+            ) from None
         error = _first_error(raw)
         if error is not None:
             raise MalformedQueryError(_message(error))
-        q = raw.normalize()
+        _check_patterns(raw)
+        q = _phrases_as_words(raw, self._parser.schema).normalize()
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             q = wq.NullQuery
         return ParsedQuery(text, q)
@@ -156,6 +182,10 @@ def _check_balance(text: str) -> None:
     for ch in rest:
         if ch in "([{":
             stack.append(ch)
+            if len(stack) > MAX_NESTING:
+                raise MalformedQueryError(
+                    f"Brackets are nested too deeply (more than {MAX_NESTING} levels)."
+                )
         elif ch in ")]}":
             if not stack:
                 raise MalformedQueryError(f"The bracket {ch!r} closes nothing.")
@@ -177,3 +207,45 @@ def _check_fields(text: str) -> None:
                 f"Unknown field {m.group(1)!r}. Fields are: {known}. "
                 'Put text with a colon in quotes ("10:30").'
             )
+
+
+def _check_patterns(q: wq.Query) -> None:
+    """Refuses fuzzy terms that may differ too much, and too many terms that expand."""
+    patterns: set[tuple[str, str]] = set()
+    for leaf in _leaves(q):
+        if isinstance(leaf, wq.FuzzyTerm):
+            if leaf.maxdist > MAX_FUZZY_DISTANCE:
+                raise MalformedQueryError(
+                    f"A fuzzy term may differ by at most {MAX_FUZZY_DISTANCE} letters: "
+                    f"write {leaf.text}~{MAX_FUZZY_DISTANCE} rather than "
+                    f"{leaf.text}~{leaf.maxdist}."
+                )
+            patterns.add(("~", str(leaf.text)))
+        elif isinstance(leaf, wq.Wildcard | wq.Prefix):
+            patterns.add(("*", str(leaf.text)))
+    if len(patterns) > MAX_PATTERN_TERMS:
+        raise MalformedQueryError(
+            f"The query has {len(patterns)} wildcard or fuzzy terms; at most "
+            f"{MAX_PATTERN_TERMS} can be searched at once."
+        )
+
+
+def _leaves(q: wq.Query) -> list[wq.Query]:
+    if q.is_leaf():
+        return [q]
+    return [leaf for child in q.children() for leaf in _leaves(child)]
+
+
+def _phrases_as_words(q: wq.Query, schema: Any) -> wq.Query:
+    """`q` with each phrase on a field that keeps no word positions (kind, lang, tags) turned
+    into all of its words, which is what such a field can tell; Whoosh refuses to search it."""
+    if isinstance(q, wq.Phrase):
+        if q.fieldname not in schema:
+            return q
+        fmt = schema[q.fieldname].format
+        if fmt is None or not fmt.supports("positions"):
+            return wq.And([wq.Term(q.fieldname, word, boost=q.boost) for word in q.words])
+        return q
+    if q.is_leaf():
+        return q
+    return q.apply(lambda child: _phrases_as_words(child, schema))
