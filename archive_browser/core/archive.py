@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
 import shutil
 import sqlite3
 import threading
@@ -46,6 +47,7 @@ from archive_browser.core.index import (
     ParsedQuery,
     SearchIndex,
     Snippet,
+    contains_forms,
     make_snippet,
     match_spans,
 )
@@ -62,9 +64,9 @@ INDEX_PREFIX = "index"
 BACKUP_DIR = "backups"
 #: Releases stored per SQLite transaction during an import.
 IMPORT_BATCH = 500
-#: Index commits during an import: after this many releases, or this many seconds.
-INDEX_COMMIT_EVERY = 5000
-INDEX_COMMIT_SECONDS = 20.0
+#: Imports that store at least this many releases index them in two processes (see
+#: SearchIndex.writer), when this process has no other thread.
+MULTIPROCESS_INDEXING = 2000
 #: Snippets are cut from this many characters at the start of a release.
 SNIPPET_SCAN = 20_000
 
@@ -188,8 +190,7 @@ class Archive:
         self._write_lock = threading.RLock()
         self._index: SearchIndex | None = None
         self.index_problem: str | None = None
-        self._writer: IndexWriter | None = None  # open during an import
-        self._applied_seq = 0  # index work added to the open writer, up to this sequence
+        self._applied_seq = 0  # index work added to the writer, up to this sequence
         self._closed = False
 
     # --- opening and closing ------------------------------------------------------------------
@@ -238,9 +239,6 @@ class Archive:
         if self._closed:
             return
         self._closed = True
-        if self._writer is not None:
-            self._writer.cancel()
-            self._writer = None
         if self._index is not None:
             self._index.close()
         with self._stores_lock:
@@ -337,14 +335,26 @@ class Archive:
     # --- applying index work ----------------------------------------------------------------
 
     def _apply_pending(self, writer: IndexWriter, new_ids: frozenset[int] = frozenset()) -> int:
-        """Adds recorded index work after `_applied_seq` to `writer`; returns how many releases.
-        Releases in `new_ids` are known not to be in the index yet and are simply added."""
+        """Adds all recorded index work after `_applied_seq` to `writer`; returns how many
+        releases. Releases in `new_ids` are known not to be in the index yet: simply added."""
+        count = 0
+        for done, _total in self._add_pending(writer, new_ids):
+            count = done
+        return count
+
+    def _add_pending(
+        self, writer: IndexWriter, new_ids: frozenset[int] = frozenset()
+    ) -> Iterator[tuple[int, int]]:
+        """Adds recorded index work to `writer` in chunks, yielding (releases done, total)
+        after each; `_applied_seq` follows what was added, so that a commit after a stop
+        clears exactly that. Each release is read from SQLite once, as it is now."""
         rows = self.store.pending(after=self._applied_seq)
-        if not rows:
-            return 0
-        ids = list(dict.fromkeys(release_id for _, release_id in rows))
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+        total = len({release_id for _, release_id in rows})
+        seen: set[int] = set()
+        for start in range(0, len(rows), 250):
+            part = rows[start : start + 250]
+            chunk = list(dict.fromkeys(r for _, r in part if r not in seen))
+            seen.update(chunk)
             releases = self.store.get_releases(chunk)
             found = {r.id for r in releases}
             for release in releases:
@@ -355,8 +365,8 @@ class Archive:
             for release_id in chunk:
                 if release_id not in found:
                     writer.delete(release_id)
-        self._applied_seq = rows[-1][0]
-        return len(ids)
+            self._applied_seq = part[-1][0]
+            yield len(seen), total
 
     def _commit_index(self, writer: IndexWriter) -> None:
         writer.commit()
@@ -367,10 +377,6 @@ class Archive:
         if self._index is None:
             return  # recorded; applied by the rebuild
         with self._write_lock:
-            if self._writer is not None:
-                # An import holds the writer: add the work to it; its next commit shows it.
-                self._apply_pending(self._writer)
-                return
             writer = self._index.writer()
             try:
                 with write_errors(self.folder):
@@ -451,57 +457,81 @@ class Archive:
     def import_paths(
         self, paths: Iterable[Path | str], options: importers.ImportOptions | None = None
     ) -> Job[ImportReport]:
-        """Imports files and folders. Bad files are reported and skipped; what is stored is
-        committed in batches, so a cancelled or killed import keeps every finished batch."""
+        """Imports files and folders. Bad files are reported and skipped. Releases are stored in
+        SQLite first, in batches (each committed, so a cancelled or killed import keeps every
+        finished batch, and they can be listed at once), then indexed together."""
         self._require_writable()
         index = self._require_index()
         options = options or importers.ImportOptions()
         files, problems = importers.discover(Path(p) for p in paths)
         report = ImportReport(files=[FileOutcome(str(p), errors=[e]) for p, e in problems])
         sizes = [max(1, _size(p)) for p in files]
-        total = float(sum(sizes))
+        # Reading and storing is about a fifth of the work; indexing the rest.
+        total = float(sum(sizes)) * 5
         done = 0.0
         with self._write_lock, write_errors(self.folder):
-            self._writer = index.writer(bulk=True)
-            self._applied_seq = 0
-            since_commit, last_commit = 0, time.monotonic()
             try:
                 for path, size in zip(files, sizes, strict=True):
                     outcome = FileOutcome(str(path))
                     report.files.append(outcome)
                     yield Progress(done, total, f"Reading {path.name}")
-                    for stored in self._import_file(path, options, outcome):
-                        since_commit += stored
-                        if since_commit >= INDEX_COMMIT_EVERY or (
-                            time.monotonic() - last_commit > INDEX_COMMIT_SECONDS
-                        ):
-                            yield Progress(done, total, "Writing the index")
-                            self._commit_index(self._writer)
-                            self._writer = index.writer(bulk=True)
-                            since_commit, last_commit = 0, time.monotonic()
+                    for _stored in self._import_file(path, options, outcome):
                         yield Progress(
                             done, total, f"{path.name}: {len(outcome.imported):,} stored"
                         )
                     done += size
                     yield Progress(done, total, f"Read {path.name}")
-                yield Progress(done, total, "Writing the index")
             except CancelledError:
+                # Stop storing; what was stored is indexed before returning (no more steps).
                 report.cancelled = True
-            except GeneratorExit:
-                report.cancelled = True
+                for _ in self._index_stored(index, report, quietly=True):
+                    pass
+                return report
+            except BaseException:
+                # Stopped from outside or failed: index what was stored, without progress;
+                # if even that fails, the work stays recorded for the next opening.
+                for _ in self._index_stored(index, report, quietly=True):
+                    pass
                 raise
-            finally:
-                # Whatever happened, what SQLite holds is made searchable; if even that fails
-                # (a full disk), the work stays recorded and the next open applies it.
-                writer, self._writer = self._writer, None
-                try:
-                    self._apply_pending(writer)
-                    self._commit_index(writer)
-                except BaseException:
-                    writer.cancel()
-                    self._applied_seq = 0
-                    raise
+            yield from self._index_stored(index, report, done=done, total=total)
         return report
+
+    def _index_stored(
+        self,
+        index: SearchIndex,
+        report: ImportReport,
+        *,
+        done: float = 0,
+        total: float = 0,
+        quietly: bool = False,
+    ) -> Iterator[Progress]:
+        """Indexes what an import stored (and any other recorded work), committing once."""
+        new = frozenset(report.imported_ids)
+        procs = 2 if len(new) >= MULTIPROCESS_INDEXING and _can_fork() else 1
+        self._applied_seq = 0
+        writer = index.writer(bulk=True, procs=procs)
+        try:
+            for count, of in self._add_pending(writer, new):
+                if not quietly:
+                    share = (total - done) * 0.9 * count / max(1, of)
+                    yield Progress(done + share, total, f"Indexed {count:,} of {of:,}")
+            if not quietly:
+                yield Progress(total * 0.95, total, "Writing the index")
+        except CancelledError:
+            report.cancelled = True  # what was added is committed below; the rest is recorded
+        except BaseException:
+            writer.cancel()
+            self._applied_seq = 0
+            if quietly:
+                return
+            raise
+        try:
+            self._commit_index(writer)
+        except BaseException:
+            writer.cancel()
+            self._applied_seq = 0
+            if not quietly:
+                raise
 
     def _import_file(
         self, path: Path, options: importers.ImportOptions, outcome: FileOutcome
@@ -523,10 +553,7 @@ class Archive:
             yield self._store_batch(batch, outcome)
 
     def _store_batch(self, drafts: Sequence[ReleaseDraft], outcome: FileOutcome) -> int:
-        new = self._insert_drafts(drafts, outcome)
-        assert self._writer is not None
-        self._apply_pending(self._writer, frozenset(new))
-        return len(new)
+        return len(self._insert_drafts(drafts, outcome))
 
     def _insert_drafts(self, drafts: Sequence[ReleaseDraft], outcome: FileOutcome) -> list[int]:
         """Stores drafts in one transaction; records new ids and known duplicates."""
@@ -597,11 +624,13 @@ class Archive:
             order = "date" if sort == "date" else "-date"
             ids = self.store.filter_ids(None, pairs, order) if pairs else self.store.ids(order)
             return SearchResults(parsed, len(ids), ids[:limit] if limit else ids, [])
-        if not pairs:
+        if not pairs and not parsed.exact:
             hits = index.search(parsed, sort=sort, limit=limit)
             return SearchResults(parsed, hits.total, hits.ids, hits.scores)
         hits = index.search(parsed, sort=sort, limit=None)
-        kept = self.store.filter_ids(hits.ids, pairs)
+        kept = self.store.filter_ids(hits.ids, pairs) if pairs else hits.ids
+        if parsed.exact:
+            kept = self._with_forms(kept, parsed.exact)
         total = len(kept)
         scores: list[float] = []
         if hits.scores:
@@ -610,6 +639,18 @@ class Archive:
         if limit:
             kept, scores = kept[:limit], scores[:limit]
         return SearchResults(parsed, total, kept, scores)
+
+    def _with_forms(self, ids: Sequence[int], sequences: tuple[tuple[str, ...], ...]) -> list[int]:
+        """The ids whose text holds every word sequence as written (for exact:)."""
+        columns = ("title", "summary", "body", "notes", "source", "place")
+        kept: list[int] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self.rows(chunk, columns)
+            kept += [
+                i for i in chunk if i in rows and contains_forms("\n".join(rows[i]), sequences)
+            ]
+        return kept
 
     def sort_ids(self, ids: Sequence[int], order: str) -> list[int]:
         """Release ids by date: "date" oldest first, "-date" newest first; unknown dates last,
@@ -897,6 +938,12 @@ def check_backup(path: Path) -> None:
         )
     if ok != "ok":
         raise ArchiveFormatError(f"{path} is damaged: {ok}")
+
+
+def _can_fork() -> bool:
+    """True when this process may fork for indexing: a POSIX system, two cores or more, and no
+    thread but this one (forking a process with threads can deadlock the child)."""
+    return os.name == "posix" and (os.cpu_count() or 1) >= 2 and threading.active_count() == 1
 
 
 def _size(path: Path) -> int:

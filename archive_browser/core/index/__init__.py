@@ -2,7 +2,13 @@
 `ParsedQuery`, `IndexHits` and `HighlightTerms`, never Whoosh itself."""
 
 from archive_browser.core.index.engine import IndexHits, IndexUnavailable, IndexWriter, SearchIndex
-from archive_browser.core.index.highlight import HighlightTerms, Snippet, make_snippet, match_spans
+from archive_browser.core.index.highlight import (
+    HighlightTerms,
+    Snippet,
+    contains_forms,
+    make_snippet,
+    match_spans,
+)
 from archive_browser.core.index.query import ParsedQuery
 from archive_browser.core.index.schema import INDEX_FORMAT
 
@@ -15,6 +21,7 @@ __all__ = [
     "ParsedQuery",
     "SearchIndex",
     "Snippet",
+    "contains_forms",
     "make_snippet",
     "match_spans",
 ]

@@ -3,7 +3,11 @@
 Words are split on Unicode word characters, case-folded with ё treated as е, then stemmed with
 the Snowball stemmer of their script (Cyrillic words: Russian, Latin words: English) through
 PyStemmer, which is written in C. One analyzer therefore serves mixed-language text without
-knowing the language of the release. Wildcard and fuzzy query terms are never stemmed.
+knowing the language of the release. Wildcard query terms are never stemmed.
+
+The tokenizer does its work on a whole text at once (one regular-expression pass, the distinct
+words stemmed in one call) rather than word by word through a chain of filters: indexing
+spends a third of its time here.
 
 The classes here are pickled into the Whoosh index with its schema; changing what they produce
 requires raising `ANALYZER_VERSION` so that older indexes are rebuilt.
@@ -12,22 +16,24 @@ requires raising `ANALYZER_VERSION` so that older indexes are rebuilt.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
 import Stemmer
-from whoosh.analysis import Filter, RegexTokenizer, Token
+from whoosh.analysis import Token, Tokenizer
 
 from archive_browser.core.textnorm import fold
 
 #: Raised whenever tokenising, folding or stemming changes what is indexed.
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2
 
 WORD_PATTERN = r"\w+"
+_WORD = re.compile(WORD_PATTERN)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f]")
 _WILDCARD = re.compile(r"[*?]")
+TAG_SEPARATOR = "\x1f"
 
 
 @lru_cache(maxsize=1)
@@ -45,46 +51,127 @@ def stem(word: str) -> str:
     return word
 
 
-class FoldFilter(Filter):
-    """Case-folds tokens and treats ё as е."""
+def stems(words: Iterable[str]) -> dict[str, str]:
+    """The stems of many folded words, stemmed in one call per language."""
+    english, russian = _stemmers()
+    cyrillic: list[str] = []
+    latin: list[str] = []
+    out: dict[str, str] = {}
+    for word in set(words):
+        if _CYRILLIC.search(word):
+            cyrillic.append(word)
+        elif _LATIN.search(word):
+            latin.append(word)
+        else:
+            out[word] = word
+    out.update(zip(latin, english.stemWords(latin), strict=True))
+    out.update(zip(cyrillic, russian.stemWords(cyrillic), strict=True))
+    return out
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for t in tokens:
-            t.text = fold(t.text)
+
+class StemmingTokenizer(Tokenizer):
+    """Words of a text, folded and (unless `stemming` is off) stemmed, as Whoosh tokens."""
+
+    def __init__(self, stemming: bool = True) -> None:
+        self.stemming = stemming
+
+    def __call__(  # whoosh's tokenizer interface
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            # A whole query term (a wildcard, a fuzzy or prefix term): folded; stemmed unless
+            # it holds wildcard characters.
+            text = fold(value)
+            if self.stemming and not _WILDCARD.search(text):
+                text = stem(text)
+            t.original = t.text = text
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        matches = list(_WORD.finditer(value)) if chars else None
+        words = (
+            [fold(m.group()) for m in matches]
+            if matches is not None
+            else [fold(w) for w in _WORD.findall(value)]
+        )
+        if self.stemming:
+            stem_of = stems(words)
+            words = [stem_of[w] for w in words]
+        for i, word in enumerate(words):
+            t.text = word
+            t.boost = 1.0
+            if keeporiginal:
+                t.original = word
+            t.stopped = False
+            if positions:
+                t.pos = start_pos + i
+            if matches is not None:
+                t.startchar = start_char + matches[i].start()
+                t.endchar = start_char + matches[i].end()
             yield t
 
 
-class MixedStemFilter(Filter):
-    """Stems each token with the Snowball stemmer of its script; leaves wildcards alone."""
+class TagTokenizer(Tokenizer):
+    """One token per tag of a tag list (tags separated by TAG_SEPARATOR), folded."""
 
-    is_morph = True
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for t in tokens:
-            if not t.stopped and not _WILDCARD.search(t.text):
-                t.text = stem(t.text)
-            yield t
+    def __call__(  # whoosh's tokenizer interface
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        parts = value.split(TAG_SEPARATOR) if tokenize else [value]
+        offset = 0
+        for i, part in enumerate(parts):
+            text = fold(part.strip())
+            if text:
+                t.text = text
+                t.boost = 1.0
+                t.stopped = False
+                if keeporiginal:
+                    t.original = text
+                if positions:
+                    t.pos = start_pos + i
+                if chars:
+                    t.startchar, t.endchar = start_char + offset, start_char + offset + len(part)
+                yield t
+            offset += len(part) + 1
 
 
 def stemming_analyzer() -> Any:
     """Analyzer of the text fields: words, folded and stemmed."""
-    return RegexTokenizer(WORD_PATTERN) | FoldFilter() | MixedStemFilter()
-
-
-def exact_analyzer() -> Any:
-    """Analyzer of the `exact` field: words, folded, as written (no stemming)."""
-    return RegexTokenizer(WORD_PATTERN) | FoldFilter()
+    return StemmingTokenizer()
 
 
 def keyword_analyzer() -> Any:
     """Analyzer of tag lists: one token per tag, folded."""
-    return RegexTokenizer(r"[^\x1f]+") | FoldFilter()
-
-
-TAG_SEPARATOR = "\x1f"
+    return TagTokenizer()
 
 
 def iter_words(text: str) -> Iterator[tuple[int, int, str]]:
     """Yields (start, end, folded word) for every word of `text`, as the index sees them."""
-    for m in re.finditer(WORD_PATTERN, text):
+    for m in _WORD.finditer(text):
         yield m.start(), m.end(), fold(m.group())

@@ -19,6 +19,7 @@ from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.sorting import FieldFacet
 
+from archive_browser.core.index.analysis import stems as stems_of
 from archive_browser.core.index.highlight import HighlightTerms
 from archive_browser.core.index.query import STEMMED_FIELDS, ParsedQuery, QueryLanguage
 from archive_browser.core.index.schema import INDEX_FORMAT, document_for, make_schema
@@ -49,9 +50,16 @@ class IndexHits:
 class IndexWriter:
     """Buffered changes to the index; nothing is visible until `commit()`."""
 
-    def __init__(self, owner: SearchIndex, bulk: bool) -> None:
+    def __init__(self, owner: SearchIndex, bulk: bool, procs: int = 1) -> None:
         self._owner = owner
-        self._writer = owner._ix.writer(limitmb=256 if bulk else 64, timeout=30.0, delay=0.05)
+        if procs > 1:
+            # Whoosh's multi-process writer: each process writes a segment of its own
+            # (no merge at commit). It forks, so only a single-threaded process may use it.
+            self._writer = owner._ix.writer(
+                procs=procs, multisegment=True, limitmb=96, timeout=30.0, delay=0.05
+            )
+        else:
+            self._writer = owner._ix.writer(limitmb=128 if bulk else 64, timeout=30.0, delay=0.05)
         self.count = 0
 
     def add(self, release: Release) -> None:
@@ -135,9 +143,10 @@ class SearchIndex:
 
     # --- writing
 
-    def writer(self, *, bulk: bool = False) -> IndexWriter:
-        """The index writer; one at a time per index (the caller serialises)."""
-        return IndexWriter(self, bulk)
+    def writer(self, *, bulk: bool = False, procs: int = 1) -> IndexWriter:
+        """The index writer; one at a time per index (the caller serialises). `procs` > 1
+        indexes in that many processes; only for a process with no other thread."""
+        return IndexWriter(self, bulk, procs)
 
     def _committed(self) -> None:
         self._generation += 1
@@ -199,18 +208,22 @@ class SearchIndex:
         form_phrases: set[tuple[str, ...]] = set()
         for leaf in _positive_leaves(parsed.query):
             if isinstance(leaf, wq.Phrase):
-                words = tuple(str(w) for w in leaf.words)
                 if leaf.fieldname in STEMMED_FIELDS:
-                    stem_phrases.add(words)
-                elif leaf.fieldname == "exact":
-                    form_phrases.add(words)
+                    stem_phrases.add(tuple(str(w) for w in leaf.words))
                 continue
             for fieldname, text in leaf.existing_terms(reader, expand=True):
-                word = text.decode("utf-8") if isinstance(text, bytes) else str(text)
                 if fieldname in STEMMED_FIELDS:
-                    stems.add(word)
-                elif fieldname == "exact":
-                    forms.add(word)
+                    stems.add(text.decode("utf-8") if isinstance(text, bytes) else str(text))
+        # exact: terms were searched by their stems; only their forms as written are hits.
+        for sequence in parsed.exact:
+            stem_of = stems_of(sequence)
+            stemmed = tuple(stem_of[w] for w in sequence)
+            if len(sequence) == 1:
+                stems.discard(stemmed[0])
+                forms.add(sequence[0])
+            else:
+                stem_phrases.discard(stemmed)
+                form_phrases.add(sequence)
         return HighlightTerms(
             frozenset(stems), frozenset(forms), frozenset(stem_phrases), frozenset(form_phrases)
         )

@@ -9,7 +9,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from archive_browser.core.index.analysis import iter_words, stem
+from archive_browser.core.index.analysis import iter_words
+from archive_browser.core.index.analysis import stems as stems_of
 
 Span = tuple[int, int]
 
@@ -35,7 +36,11 @@ def match_spans(text: str, terms: HighlightTerms) -> list[Span]:
         return []
     words = list(iter_words(text))
     need_stems = bool(terms.stems or terms.stem_phrases)
-    stems = [stem(w) for _, _, w in words] if need_stems else []
+    if need_stems:
+        stem_of = stems_of(w for _, _, w in words)
+        stems = [stem_of[w] for _, _, w in words]
+    else:
+        stems = []
     marked = [False] * len(words)
     for i, (_, _, word) in enumerate(words):
         if word in terms.forms or (terms.stems and stems[i] in terms.stems):
@@ -115,3 +120,20 @@ def make_snippet(text: str, spans: list[Span], width: int = 220) -> Snippet:
     shift = len(prefix) - offset
     inside = [(s + shift, e + shift) for s, e in spans if s >= offset and e <= offset + len(piece)]
     return Snippet(prefix + piece + suffix, inside)
+
+
+def contains_forms(text: str, sequences: tuple[tuple[str, ...], ...]) -> bool:
+    """True when `text` holds every word sequence (folded words as written), each somewhere."""
+    words = [w for _, _, w in iter_words(text)]
+    present = set(words)
+    for sequence in sequences:
+        if not set(sequence) <= present:
+            return False
+        n = len(sequence)
+        if n > 1 and not any(
+            tuple(words[i : i + n]) == sequence
+            for i in range(len(words) - n + 1)
+            if words[i] == sequence[0]
+        ):
+            return False
+    return True

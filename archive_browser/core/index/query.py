@@ -1,15 +1,18 @@
 """The query language: Whoosh's syntax, with field names, folding and clear error messages.
 
-A bare word searches title, body, tags, source, place and notes (stemmed); `exact:` searches word
-forms as written; wildcards (`secur*`) and fuzzy terms (`securty~`) are matched against word
-forms as written too, since a prefix or a misspelling of a word is rarely a prefix or a
-misspelling of its stem.
+A bare word searches the `text` field (title, summary, body, notes, source, place and tags),
+stemmed, with title hits ranked higher. Prefixes (`secur*`, `securit*`) and fuzzy terms
+(`Bordyuzha~`) are matched against stems too: a prefix that runs past the stem of the words
+it begins (`securit*`, stem "secur") also finds those words. `exact:` asks for word forms as
+written; the index holds stems only, so `exact:` terms are searched by their stems and the
+releases found are then checked for the forms as written (see `ParsedQuery.exact`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import query as wq
@@ -23,21 +26,30 @@ from whoosh.qparser import (
 from whoosh.qparser.plugins import PrefixPlugin, WildcardPlugin
 
 from archive_browser.core.errors import MalformedQueryError
+from archive_browser.core.index.analysis import iter_words
 from archive_browser.core.textnorm import normalize_punctuation
 
-DEFAULT_FIELDS = ("title", "body", "tags", "source", "place", "notes")
-#: Fields whose terms are stems; wildcard and fuzzy terms on them go to `exact` instead.
-STEMMED_FIELDS = frozenset({"title", "body", "notes", "source", "place"})
+DEFAULT_FIELDS = ("text", "title")
+FIELD_BOOSTS = {"title": 1.5}
+#: Fields whose terms are stems.
+STEMMED_FIELDS = frozenset({"text", "title", "notes", "source", "place"})
 FIELD_ALIASES = {
+    "text": ["body", "all"],
     "tags": ["tag"],
     "lang": ["language"],
     "place": ["location"],
 }
 #: Names a user may write before a colon.
 QUERY_FIELDS = frozenset(
-    {"title", "body", "notes", "source", "place", "exact", "tags", "lang", "kind", "date", "id"}
+    {"title", "text", "notes", "source", "place", "exact", "tags", "lang", "kind", "date", "id"}
     | {alias for aliases in FIELD_ALIASES.values() for alias in aliases}
 )
+#: A prefix query also finds stems this much shorter than its text, down to this length.
+STEM_PREFIX_SLACK = 3
+STEM_PREFIX_MIN = 4
+#: Leading letters a fuzzy term shares with what it matches, unless the query says (`~2/0`):
+#: without it, every term of the index is compared, which takes seconds.
+DEFAULT_FUZZY_PREFIX = 2
 
 #: Longest query, in characters: parsing a word takes time that grows with the square of its
 #: length (2.7 seconds for one of 20,000 letters), and a long query searches slowly.
@@ -55,67 +67,92 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _FIELD_PREFIX = re.compile(r"(?<![\w\"'])([^\W\d_][\w-]*):(?=[^\s:])")
 
 
+_EXACT = re.compile(r'(?<![\w"\'])exact:(?:"([^"]*)"|([^\s()\[\]{}"]+))', re.IGNORECASE)
+_NOT_AND = re.compile(r"\b(?:OR|NOT|ANDNOT|ANDMAYBE)\b|[()]")
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedQuery:
-    """A query as the user wrote it and as the index understands it."""
+    """A query as the user wrote it and as the index understands it. `exact` holds the word
+    sequences (folded) that `exact:` asked for: every release found must contain each as
+    written."""
 
     text: str
     query: wq.Query
+    exact: tuple[tuple[str, ...], ...] = field(default=())
 
     @property
     def is_everything(self) -> bool:
         return isinstance(self.query, wq.Every)
 
 
-class _ExactFormsNode:
-    """Moves a wildcard, prefix or fuzzy term from a stemmed field to `exact`."""
+class StemPrefix(wq.Prefix):
+    """A prefix query over stems that also finds stems a little shorter than its text: the
+    stem of "security" is "secur", which `securit*` should find."""
 
-    fieldname: str | None
-
-    def query(self, parser: Any) -> Any:  # whoosh's node API
-        if self.fieldname in STEMMED_FIELDS:
-            self.fieldname = "exact"
-        return super().query(parser)  # type: ignore[misc]
-
-
-class _ExactWildcardNode(_ExactFormsNode, WildcardPlugin.WildcardNode):
-    pass
-
-
-class _ExactPrefixNode(_ExactFormsNode, PrefixPlugin.PrefixNode):
-    pass
+    def _btexts(self, ixreader: Any) -> Iterator[bytes]:
+        yield from super()._btexts(ixreader)
+        text = str(self.text)
+        for end in range(
+            len(text) - 1, max(STEM_PREFIX_MIN, len(text) - STEM_PREFIX_SLACK) - 1, -1
+        ):
+            if (self.fieldname, text[:end]) in ixreader:
+                yield text[:end].encode("utf-8")
 
 
-class _ExactFuzzyNode(_ExactFormsNode, FuzzyTermPlugin.FuzzyTermNode):
-    pass
+class _StemPrefixNode(PrefixPlugin.PrefixNode):
+    qclass = StemPrefix
 
 
-class _ExactWildcardPlugin(WildcardPlugin):
-    WildcardNode = _ExactWildcardNode
-    nodetype = _ExactWildcardNode
-
+class _WildcardPlugin(WildcardPlugin):
     def do_wildcards(self, parser: Any, group: Any) -> Any:
         group = super().do_wildcards(parser, group)
         for i, node in enumerate(group):
             if type(node) is PrefixPlugin.PrefixNode:
-                new = _ExactPrefixNode(node.text)
+                new = _StemPrefixNode(node.text)
                 new.startchar, new.endchar = node.startchar, node.endchar
                 group[i] = new
         return group
 
 
-class _ExactFuzzyPlugin(FuzzyTermPlugin):
-    FuzzyTermNode = _ExactFuzzyNode
+def auto_fuzziness(word: str) -> int:
+    """Edit distance of a fuzzy term written without one (`word~`): one letter in a short word,
+    two in a longer one (as Elasticsearch's AUTO does), since a stem is itself a few letters
+    short of most words."""
+    return 1 if len(word) <= 5 else 2
+
+
+class _FuzzyTermNode(FuzzyTermPlugin.FuzzyTermNode):
+    def __init__(self, wordnode: Any, maxdist: int | None, prefixlength: int) -> None:
+        if maxdist is None:
+            maxdist = auto_fuzziness(wordnode.text)
+        # Whoosh fails on a shared prefix longer than the word.
+        prefixlength = min(prefixlength, max(0, len(wordnode.text) - 1))
+        super().__init__(wordnode, maxdist, prefixlength)
+
+
+class _FuzzyPlugin(FuzzyTermPlugin):
+    FuzzyTermNode = _FuzzyTermNode
+
+    def create(self, parser: Any, match: Any) -> Any:
+        node = super().create(parser, match)
+        if match.group("maxdist") is None:
+            node.maxdist = None  # decided by the word's length, in _FuzzyTermNode
+        if match.group("prefix") is None:
+            node.prefixlength = DEFAULT_FUZZY_PREFIX
+        return node
 
 
 class QueryLanguage:
     """Parses query strings for one schema."""
 
     def __init__(self, schema: Any) -> None:
-        parser = MultifieldParser(list(DEFAULT_FIELDS), schema, group=AndGroup)
+        parser = MultifieldParser(
+            list(DEFAULT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=AndGroup
+        )
         parser.remove_plugin_class(WildcardPlugin)
-        parser.add_plugin(_ExactWildcardPlugin())
-        parser.add_plugin(_ExactFuzzyPlugin())
+        parser.add_plugin(_WildcardPlugin())
+        parser.add_plugin(_FuzzyPlugin())
         parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
         parser.add_plugin(GtLtPlugin())
         self._parser = parser
@@ -132,6 +169,7 @@ class QueryLanguage:
             )
         _check_balance(clean)
         _check_fields(clean)
+        clean, exact = _take_exact(clean)
         try:
             raw = self._parser.parse(clean, normalize=False)
         except (ValueError, TypeError, OverflowError) as e:
@@ -150,7 +188,27 @@ class QueryLanguage:
         q = _phrases_as_words(raw, self._parser.schema).normalize()
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             q = wq.NullQuery
-        return ParsedQuery(text, q)
+        return ParsedQuery(text, q, exact)
+
+
+def _take_exact(text: str) -> tuple[str, tuple[tuple[str, ...], ...]]:
+    """The query with each `exact:word` or `exact:"a phrase"` replaced by its plain form
+    (searched by stems), and the word sequences to check as written."""
+    found: list[tuple[str, ...]] = []
+
+    def plain(m: re.Match[str]) -> str:
+        words = m.group(1) if m.group(1) is not None else m.group(2)
+        sequence = tuple(w for _, _, w in iter_words(words))
+        if sequence:
+            found.append(sequence)
+        return f'"{words}"' if m.group(1) is not None else words
+
+    rest = _EXACT.sub(plain, text)
+    if found and _NOT_AND.search(_outside_quotes(rest)):
+        raise MalformedQueryError(
+            "exact: can be combined with other words by AND only (no OR, NOT or brackets)."
+        )
+    return rest, tuple(dict.fromkeys(found))
 
 
 def _message(error: object) -> str:
