@@ -247,7 +247,7 @@ def test_pdf_text_is_all_there_in_order(filled: Archive, tmp_path: Path) -> None
 
 
 def test_pdf_metadata_block_and_lead(filled: Archive, tmp_path: Path) -> None:
-    bishkek = filled.search("Bishkek", limit=None).ids[0]
+    bishkek = filled.search("place:bishkek").ids[0]
     export(filled, [bishkek], tmp_path / "one.pdf")
     reader = PdfReader(tmp_path / "one.pdf")
     text = reader.pages[2].extract_text()
@@ -298,7 +298,7 @@ def test_pdf_highlights_every_hit(filled: Archive, tmp_path: Path) -> None:
 
 
 def test_pdf_highlight_uses_the_archive_matching(filled: Archive, tmp_path: Path) -> None:
-    ru = filled.search("заседание", limit=None).ids
+    ru = filled.search("title:заседание", limit=None).ids
     assert ru
     export(filled, ru, tmp_path / "ru.pdf", highlight="заседания")
     reader = PdfReader(tmp_path / "ru.pdf")
@@ -398,7 +398,7 @@ def test_json_shape(filled: Archive, tmp_path: Path) -> None:
 
 
 def test_csv_cells(filled: Archive, tmp_path: Path) -> None:
-    bishkek = filled.search("Bishkek", limit=None).ids[0]
+    bishkek = filled.search("place:bishkek").ids[0]
     export(filled, [bishkek], tmp_path / "out.csv")
     raw = (tmp_path / "out.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbfid,title,date,summary,body,")

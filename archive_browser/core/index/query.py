@@ -1,11 +1,12 @@
 """The query language: Whoosh's syntax, with field names, folding and clear error messages.
 
 A bare word searches the `text` field (title, summary, body, notes, source, place and tags),
-stemmed, with title hits ranked higher. Prefixes (`secur*`, `securit*`) and fuzzy terms
-(`Bordyuzha~`) are matched against stems too: a prefix that runs past the stem of the words
-it begins (`securit*`, stem "secur") also finds those words. `exact:` asks for word forms as
-written; the index holds stems only, so `exact:` terms are searched by their stems and the
-releases found are then checked for the forms as written (see `ParsedQuery.exact`).
+stemmed; the title is in it twice, so that title hits rank higher. Prefixes (`secur*`,
+`securit*`) and fuzzy terms (`Bordyuzha~`) are matched against stems too: a prefix that runs
+past the stem of the words it begins (`securit*`, stem "secur") also finds those words.
+`exact:` asks for word forms as written; the index holds stems only, so `exact:` terms are
+searched by their stems and the releases found are then checked for the forms as written
+(see `ParsedQuery.exact`).
 """
 
 from __future__ import annotations
@@ -29,8 +30,7 @@ from archive_browser.core.errors import MalformedQueryError
 from archive_browser.core.index.analysis import iter_words
 from archive_browser.core.textnorm import normalize_punctuation
 
-DEFAULT_FIELDS = ("text", "title")
-FIELD_BOOSTS = {"title": 1.5}
+DEFAULT_FIELDS = ("text",)
 #: Fields whose terms are stems.
 STEMMED_FIELDS = frozenset({"text", "title", "notes", "source", "place"})
 FIELD_ALIASES = {
@@ -147,9 +147,7 @@ class QueryLanguage:
     """Parses query strings for one schema."""
 
     def __init__(self, schema: Any) -> None:
-        parser = MultifieldParser(
-            list(DEFAULT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=AndGroup
-        )
+        parser = MultifieldParser(list(DEFAULT_FIELDS), schema, group=AndGroup)
         parser.remove_plugin_class(WildcardPlugin)
         parser.add_plugin(_WildcardPlugin())
         parser.add_plugin(_FuzzyPlugin())
