@@ -40,6 +40,7 @@ from archive_browser.core.errors import (
     UserFacingError,
     write_error,
 )
+from archive_browser.core.facets import FacetCounts
 from archive_browser.core.index import (
     HighlightTerms,
     IndexUnavailable,
@@ -191,6 +192,9 @@ class Archive:
         self._index: SearchIndex | None = None
         self.index_problem: str | None = None
         self._applied_seq = 0  # index work added to the writer, up to this sequence
+        # Counts changes of the data, for what is computed from it and kept (facet counts).
+        self._data_generation = 0
+        self._facets = FacetCounts()
         self._closed = False
 
     # --- opening and closing ------------------------------------------------------------------
@@ -293,7 +297,9 @@ class Archive:
                 self.index_problem = str(e)
 
     def _reload_index(self) -> None:
-        """Opens the index again, e.g. after a child process rebuilt it in a new folder."""
+        """Opens the index again, e.g. after a child process rebuilt it in a new folder (or
+        changed the data: anything kept from it is read again)."""
+        self._data_generation += 1
         old = self._index
         self._open_index()
         if old is not None:
@@ -570,6 +576,7 @@ class Archive:
                 if existing is not None:
                     outcome.duplicates.append(existing)
         outcome.imported.extend(new)
+        self._data_generation += 1
         return new
 
     def add_releases(self, drafts: Sequence[ReleaseDraft]) -> tuple[list[int], list[int]]:
@@ -669,7 +676,7 @@ class Archive:
 
     def facets(self, ids: Sequence[int] | None = None) -> dict[str, list[tuple[str, int]]]:
         """Counts by tag, year, source, language and kind among `ids` (all when None)."""
-        return self.store.facets(ids)
+        return self._facets.counts(self.store.db, self._data_generation, ids)
 
     def highlight_terms(self, query: ParsedQuery) -> HighlightTerms:
         return self._require_index().highlight_terms(query)
@@ -712,8 +719,11 @@ class Archive:
         self._require_writable()
         with self._write_lock:
             store = self.store
-            with write_errors(self.folder), store.transaction():
-                result = apply(store)
+            try:
+                with write_errors(self.folder), store.transaction():
+                    result = apply(store)
+            finally:
+                self._data_generation += 1
             self._sync_index()
             return result
 
@@ -874,6 +884,7 @@ class Archive:
                 finally:
                     backup.close()
                 self.store.migrate()
+            self._data_generation += 1
             yield Progress(2, 3, "Rebuilding the index")
             yield from self.reindex()
             return RestoreReport(self.count(), kept.path)

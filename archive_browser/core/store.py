@@ -464,7 +464,7 @@ class Store:
         """For each tag name, the ids of the releases that have it (empty when none)."""
         return {name: self.ids_with_tag(name) for name in names}
 
-    # --- filters and facets
+    # --- filters
 
     def filter_ids(
         self, ids: Sequence[int] | None, filters: Iterable[tuple[str, str]], order: str = "-date"
@@ -502,42 +502,6 @@ class Store:
             f"WHERE {condition} ORDER BY f.pos"
         )
         return [row[0] for row in self.db.execute(sql, params)]
-
-    def facets(
-        self, ids: Sequence[int] | None, limit: int = 50
-    ) -> dict[str, list[tuple[str, int]]]:
-        """Counts by tag, year, source, language and kind among `ids` (all releases if None)."""
-        if ids is None:
-            scope, join = "releases r", ""
-        else:
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS facet_ids (id INTEGER PRIMARY KEY)")
-            self.db.execute("DELETE FROM facet_ids")
-            self.conn.executemany("INSERT OR IGNORE INTO facet_ids VALUES (?)", [(i,) for i in ids])
-            scope, join = "releases r", "JOIN temp.facet_ids f ON f.id = r.id"
-
-        def grouped(expr: str, order: str = "n DESC, v") -> list[tuple[str, int]]:
-            sql = (
-                f"SELECT {expr} AS v, count(*) AS n FROM {scope} {join} "
-                f"GROUP BY v HAVING v IS NOT NULL AND v != '' ORDER BY {order} LIMIT {limit}"
-            )
-            return [(str(v), int(n)) for v, n in self.db.execute(sql)]
-
-        tag_join = join.replace("r.id", "rt.release_id")
-        tags = [
-            (str(name), int(n))
-            for name, n in self.db.execute(
-                f"""SELECT t.name, count(*) AS n FROM release_tags rt {tag_join}
-                    JOIN tags t ON t.id = rt.tag_id GROUP BY t.id ORDER BY n DESC, t.key
-                    LIMIT {limit}"""
-            )
-        ]
-        return {
-            "tag": tags,
-            "year": grouped("substr(r.date, 1, 4)", "v DESC"),
-            "source": grouped("r.source"),
-            "language": grouped("r.language"),
-            "kind": grouped("r.kind"),
-        }
 
     # --- saved searches
 

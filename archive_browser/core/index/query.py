@@ -342,6 +342,13 @@ def _phrases_as_words(q: wq.Query, schema: Any) -> wq.Query:
     if isinstance(q, wq.Phrase):
         if q.fieldname not in schema:
             return q
+        if schema[q.fieldname].self_parsing():
+            raise MalformedQueryError(
+                f"{q.fieldname}: takes one value, not words in quotes "
+                f"(for example {q.fieldname}:2013)."
+                if q.fieldname == "date"
+                else f"{q.fieldname}: takes one value, not words in quotes."
+            )
         fmt = schema[q.fieldname].format
         if fmt is None or not fmt.supports("positions"):
             return wq.And([wq.Term(q.fieldname, word, boost=q.boost) for word in q.words])
