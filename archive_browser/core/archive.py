@@ -422,7 +422,8 @@ class Archive:
             new_index = SearchIndex.create(new_path)
             swapped = False
             try:
-                writer = new_index.writer(bulk=True)
+                procs = 2 if total >= MULTIPROCESS_INDEXING and _can_fork() else 1
+                writer = new_index.writer(bulk=True, procs=procs)
                 try:
                     done = 0
                     for release in store.iter_releases():

@@ -52,6 +52,10 @@ def _child(conn: Connection, kind: str, folder: str, args: tuple[Any, ...]) -> N
     from archive_browser.core.archive import Archive
 
     archive = None
+    # The parent starts this process as a daemon (it must not outlive the window), and Python
+    # forbids daemons children of their own; but indexing may use Whoosh's writer processes,
+    # which this process starts, waits for and stops itself.
+    mp.current_process().daemon = False
     try:
         if kind in READING_JOBS:
             archive = Archive.open(Path(folder), readonly=True)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import json
+import multiprocessing
 from pathlib import Path
 
 import pytest
 
-from archive_browser.core.archive import Archive
+from archive_browser.core.archive import MULTIPROCESS_INDEXING, Archive
 from archive_browser.core.errors import UserFacingError
 from archive_browser.core.importers import ImportOptions
 from archive_browser.core.jobs import Progress, cancel, run
@@ -58,3 +61,61 @@ def test_a_user_facing_error_in_the_child_is_raised_here(tmp_path: Path) -> None
 def test_unknown_job_is_a_bug_not_a_hang(archive: Archive) -> None:
     with pytest.raises(Exception, match="unknown job"):
         run(archive.in_process("nonsense"))
+
+
+def _many_releases(corpus: Path, out: Path, n: int) -> Path:
+    """`n` distinct short releases (JSON Lines) cut from the real corpus, enough for the
+    import to index with several processes."""
+    csv.field_size_limit(1 << 24)  # a few speeches are long
+    rows = []
+    for f in sorted(corpus.glob("*.csv")):
+        with f.open(encoding="utf-8", newline="") as fh:
+            rows.extend(csv.DictReader(fh))
+    with out.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            row = rows[i % len(rows)]
+            release = {
+                "title": f"{row['headline']} (part {i})",
+                "date": row["date"][:10],
+                "body": f"Part {i}. " + row["body"][:600],
+                "location": row.get("location") or "",
+            }
+            fh.write(json.dumps(release, ensure_ascii=False) + "\n")
+    return out
+
+
+def test_a_large_import_in_a_child_process_indexes_with_several_processes(
+    archive: Archive, corpus: Path, tmp_path: Path
+) -> None:
+    """The window's import runs in a daemon child; past the threshold it indexes with
+    Whoosh's writer processes, which a daemon may not start unless it says it can."""
+    n = MULTIPROCESS_INDEXING + 150
+    source = _many_releases(corpus, tmp_path / "many.jsonl", n)
+    report = run(archive.in_process("import", [source]))
+    assert report is not None and len(report.imported_ids) == n and not report.failures
+    assert archive.count() == n
+    assert archive.search('"part 2077"').total == 1
+    assert archive.check().consistent
+
+
+def test_cancelling_a_multiprocess_index_leaves_no_process_behind(
+    archive: Archive, corpus: Path, tmp_path: Path
+) -> None:
+    source = _many_releases(corpus, tmp_path / "many.jsonl", MULTIPROCESS_INDEXING + 150)
+    run(archive.import_paths([source]))  # indexed here, with writer processes when allowed
+    assert archive.count() == MULTIPROCESS_INDEXING + 150
+    # A failure in the middle of a rebuild cancels the writer: its processes must stop.
+    job = archive.reindex()
+    try:
+        for progress in job:
+            if progress.done >= MULTIPROCESS_INDEXING // 2:
+                job.throw(RuntimeError("power cut"))
+    except RuntimeError:
+        pass
+    try:
+        assert multiprocessing.active_children() == []
+    finally:
+        for child in multiprocessing.active_children():
+            child.kill()
+    assert archive.search('"part 2077"').total == 1  # the old index still answers
+    assert archive.check().consistent

@@ -80,7 +80,16 @@ class IndexWriter:
         self._owner._committed()
 
     def cancel(self) -> None:
-        self._writer.cancel()
+        try:
+            self._writer.cancel()
+        finally:
+            # Whoosh's multi-process writer only flags its indexing processes as cancelled in
+            # this process; they would wait on their job queue for ever (and a process waits
+            # for such children when it exits). Stop them.
+            for task in getattr(self._writer, "tasks", ()):
+                if task.is_alive():
+                    task.terminate()
+                task.join(timeout=10)
 
     def __enter__(self) -> IndexWriter:
         return self
