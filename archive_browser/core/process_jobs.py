@@ -10,6 +10,7 @@ pipe; cancelling is a message back. Start method "spawn": the parent has threads
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import time
 import traceback
 from collections.abc import Callable
@@ -27,6 +28,9 @@ PROGRESS_INTERVAL = 0.05
 class ChildJobError(ArchiveError):
     """A job failed in its child process; the message holds the child's traceback."""
 
+
+#: How much lower the job process's priority is than the window's (POSIX `nice`).
+JOB_NICENESS = 5
 
 #: Jobs that only read the archive: their child opens it read-only.
 READING_JOBS = frozenset({"export"})
@@ -56,6 +60,9 @@ def _child(conn: Connection, kind: str, folder: str, args: tuple[Any, ...]) -> N
     # forbids daemons children of their own; but indexing may use Whoosh's writer processes,
     # which this process starts, waits for and stops itself.
     mp.current_process().daemon = False
+    # Second in line for the processor: the window the user is typing into comes first.
+    if hasattr(os, "nice"):
+        os.nice(JOB_NICENESS)
     try:
         if kind in READING_JOBS:
             archive = Archive.open(Path(folder), readonly=True)

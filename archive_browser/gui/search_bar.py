@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from archive_browser.core.search import SORT_LABELS, SORTS, Filter, SearchSpec
 
-DEBOUNCE_MS = 250
+DEBOUNCE_MS = 150
 
 EXAMPLES = [
     ("security council", "both words, in any form (meetings finds meeting)"),
