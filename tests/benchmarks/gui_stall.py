@@ -99,7 +99,7 @@ def gui_phase(workdir: Path, n: int, seed: int, *, standin: bool = False) -> dic
         return {"gui_max_stall_ms": None, "skipped": message}
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     # the window remembers its layout; keep that out of the user's own settings
-    os.environ["ARCHIVE_BROWSER_HOME"] = tempfile.mkdtemp(prefix="ab-bench-home-")
+    home = os.environ["ARCHIVE_BROWSER_HOME"] = tempfile.mkdtemp(prefix="ab-bench-home-")
     from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
@@ -214,6 +214,7 @@ def gui_phase(workdir: Path, n: int, seed: int, *, standin: bool = False) -> dic
     count = window.search.count.text()
     searches_after = window._search_done_seq - searches_before
     window.close()
+    shutil.rmtree(home, ignore_errors=True)
     window.archive = None
     stalls = [s for s in (importing["max_gap_ms"], typed["max_gap_ms"]) if s is not None]
     return {
