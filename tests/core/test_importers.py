@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 
@@ -192,3 +193,87 @@ def test_unknown_file_types_are_refused(tmp_path: Path) -> None:
     path.write_bytes(b"PK\x03\x04")
     with pytest.raises(UnreadableInputError, match="not a file type"):
         drafts_and_errors(path)
+
+
+# --- large files read a line at a time
+
+
+def _read_all(path: Path) -> list:
+    return [
+        (d.title, d.date, d.body, d.place, d.url) if isinstance(d, ReleaseDraft) else str(d)
+        for d in read_file(path, ImportOptions())
+    ]
+
+
+def _streaming_from(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    # (the package's name "decode" is the function; the module is reached by its full name)
+    decoding = importlib.import_module("archive_browser.core.importers.decode")
+    monkeypatch.setattr(decoding, "STREAM_FROM_BYTES", size)
+
+
+def _reads_whole(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Records which files are decoded whole."""
+    from archive_browser.core import importers
+
+    whole: list[Path] = []
+    real = importers.read_bytes
+
+    def spy(path: Path, limit_mb: int) -> bytes:
+        whole.append(path)
+        return real(path, limit_mb)
+
+    monkeypatch.setattr(importers, "read_bytes", spy)
+    return whole
+
+
+def test_a_large_csv_read_line_by_line_gives_the_same_releases(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = corpus / "zelenskyy.csv"
+    whole = _read_all(path)
+    assert len(whole) > 100
+    _streaming_from(monkeypatch, 0)
+    decoded_whole = _reads_whole(monkeypatch)
+    assert _read_all(path) == whole
+    assert decoded_whole == []  # it was streamed
+
+
+def test_json_lines_and_odd_line_ends_read_line_by_line_give_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jsonl = tmp_path / "r.jsonl"
+    rows = [
+        {"title": "Заседание\u2028совета", "date": "2013-05-28", "text": "Ёлка и ель.\r\nДа."},
+        {"title": "Second", "date": "2014-01-02", "body": "Line one\nline two"},
+    ]
+    jsonl.write_text(
+        "\ufeff" + "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n{bad\n",
+        encoding="utf-8",
+    )
+    csv_file = tmp_path / "r.csv"
+    csv_file.write_bytes(
+        b'title,date,body\r\n"A","2020-01-01","one\rtwo"\rB,2021-02-03,"x y"\n'
+        b"C,2022-03-04,short row,extra\n"
+    )
+    expected = {p: _read_all(p) for p in (jsonl, csv_file)}
+    assert len([r for r in expected[jsonl] if isinstance(r, tuple)]) == 2
+    _streaming_from(monkeypatch, 0)
+    decoded_whole = _reads_whole(monkeypatch)
+    for path, before in expected.items():
+        assert _read_all(path) == before, path
+    assert decoded_whole == []
+
+
+def test_a_large_file_not_in_utf8_is_still_decoded_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "cp1251.csv"
+    text = "title,body\n" + "".join(
+        f"Заседание {i},Совет собрался на заседание номер {i}.\n" for i in range(200)
+    )
+    path.write_bytes(text.encode("cp1251"))
+    _streaming_from(monkeypatch, 0)
+    decoded_whole = _reads_whole(monkeypatch)
+    drafts = [d for d in read_file(path, ImportOptions()) if isinstance(d, ReleaseDraft)]
+    assert len(drafts) == 200 and drafts[7].title == "Заседание 7"
+    assert decoded_whole == [path]

@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 from archive_browser.core.errors import UnreadableInputError
 from archive_browser.core.importers.dates import find_date
-from archive_browser.core.importers.decode import decode, file_problem, read_bytes
+from archive_browser.core.importers.decode import decode, file_problem, read_bytes, utf8_lines
 from archive_browser.core.importers.kinds import guess_kind
 from archive_browser.core.importers.language import detect_language
 from archive_browser.core.importers.limits import (
@@ -181,8 +181,19 @@ def read_file(path: Path, options: ImportOptions) -> Iterator[ReleaseDraft | Row
     if fmt is None:
         known = ", ".join(sorted(set(FORMATS)))
         raise UnreadableInputError(f"not a file type this program reads ({known})")
-    text, _encoding = decode(read_bytes(path, SIZE_LIMITS_MB[fmt]))
     drafts: Iterable[ReleaseDraft | RowError]
+    if fmt in ("csv", "jsonl"):
+        # A large UTF-8 file is read a line at a time; others are decoded whole.
+        streamed = utf8_lines(path, SIZE_LIMITS_MB[fmt], newline="" if fmt == "csv" else "\n")
+        if streamed is not None:
+            if fmt == "csv":
+                delimiter = "\t" if path.suffix.lower() == ".tsv" else None
+                drafts = parse_csv(streamed, delimiter=delimiter, explicit=options.mapping)
+            else:
+                drafts = parse_json_lines(streamed, explicit=options.mapping)
+            yield from _finished(drafts, path, fmt, options)
+            return
+    text, _encoding = decode(read_bytes(path, SIZE_LIMITS_MB[fmt]))
     if fmt in ("text", "markdown"):
         paragraphs = read_paragraphs(text)
         starts = options.splits.get(str(path.resolve())) or propose_starts(
@@ -203,6 +214,14 @@ def read_file(path: Path, options: ImportOptions) -> Iterator[ReleaseDraft | Row
         drafts = parse_json(text, explicit=options.mapping)
     else:
         drafts = parse_json_lines(text, explicit=options.mapping)
+    yield from _finished(drafts, path, fmt, options)
+
+
+def _finished(
+    drafts: Iterable[ReleaseDraft | RowError], path: Path, fmt: str, options: ImportOptions
+) -> Iterator[ReleaseDraft | RowError]:
+    """The drafts completed by `finish()`, the errors of single rows, and an end to it when
+    nothing but errors come."""
     errors = releases = 0
     for draft in drafts:
         if not isinstance(draft, RowError):

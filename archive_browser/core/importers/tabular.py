@@ -8,6 +8,7 @@ title, `date` or `published` for the date, `body`, `text` or `content` for the t
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -167,21 +168,24 @@ def record_to_draft(record: Mapping[str, Any], mapping: Mapping[str, str]) -> Re
 
 
 def parse_csv(
-    text: str, *, delimiter: str | None = None, explicit: Mapping[str, str] | None = None
+    text: str | Iterable[str],
+    *,
+    delimiter: str | None = None,
+    explicit: Mapping[str, str] | None = None,
 ) -> Iterator[ReleaseDraft | RowError]:
-    """Releases from CSV (or TSV) text with a header row."""
+    """Releases from CSV (or TSV) with a header row: the whole text, or its lines as read by
+    `open(newline="")` (split at any line end, ends kept)."""
     csv.field_size_limit(MAX_CSV_CELL_CHARS)
-    # A lone CR (old Mac line ends) would stop the csv module: "new-line character seen in
-    # unquoted field"; inside a cell, a line break is a line break whatever its form.
-    text = text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
+    lines = _csv_lines(text)
+    first = next(lines, "")
     if delimiter is None:
         # Only the start of the header: the sniffer takes quadratic time on a long line.
-        header_line = text[:_SNIFF_CHARS].split("\n", 1)[0]
+        header_line = first[:_SNIFF_CHARS].split("\n", 1)[0]
         try:
             delimiter = csv.Sniffer().sniff(header_line, delimiters=",;\t|").delimiter
         except csv.Error:
             delimiter = ","
-    reader = csv.reader(_lines(text), delimiter=delimiter)
+    reader = csv.reader(itertools.chain([first] if first else [], lines), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -211,6 +215,17 @@ def parse_csv(
             yield record_to_draft(dict(zip(header, row, strict=True)), mapping)
         except ValueError as e:
             yield RowError(f"row {row_number}", str(e))
+
+
+def _csv_lines(text: str | Iterable[str]) -> Iterator[str]:
+    """Lines for the csv module. A lone CR (old Mac line ends) would stop it: "new-line
+    character seen in unquoted field"; inside a cell, a line break is a line break whatever
+    its form. NULs are dropped."""
+    if isinstance(text, str):
+        yield from _lines(text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n"))
+        return
+    for line in text:
+        yield line.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -281,14 +296,16 @@ def parse_json(
 
 
 def parse_json_lines(
-    text: str, *, explicit: Mapping[str, str] | None = None
+    text: str | Iterable[str], *, explicit: Mapping[str, str] | None = None
 ) -> Iterator[ReleaseDraft | RowError]:
-    """Releases from JSON Lines: one object per line."""
+    """Releases from JSON Lines: one object per line (the whole text, or its lines as read by
+    `open(newline="\\n")`)."""
 
     def records() -> Iterator[tuple[str, Any] | RowError]:
         # Only "\n" ends a line: a JSON string may hold U+2028 and other characters that
         # str.splitlines() would also split at.
-        for number, line in enumerate(_lines(text), 1):
+        lines = _lines(text) if isinstance(text, str) else text
+        for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             try:
