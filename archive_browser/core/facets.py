@@ -11,7 +11,8 @@ from __future__ import annotations
 import threading
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from itertools import chain, repeat
 from typing import Any
 
 FIELDS = ("year", "source", "language", "kind")
@@ -77,12 +78,15 @@ class FacetCounts:
             if stamp != self._stamp:
                 self._load(db)
                 self._stamp = stamp
-            selection: Iterable[int] = self._ids if ids is None else ids
-            selection = [i for i in selection if i < len(self._columns["year"])]
+            size = len(self._columns["year"])
+            selection: Sequence[int] = self._ids if ids is None else ids
+            if selection and max(selection) >= size:  # changed since: not counted yet
+                selection = [i for i in selection if i < size]
             out: dict[str, list[tuple[str, int]]] = {}
+            # map() and Counter count in C: 58,000 ids in a few ms, not tens.
             for name in FIELDS:
                 column, values = self._columns[name], self._codes[name].values
-                counted = Counter(column[i] for i in selection)
+                counted = Counter(map(column.__getitem__, selection))
                 counted.pop(0, None)  # no value
                 pairs = [(values[code], n) for code, n in counted.items()]
                 if name == "year":
@@ -90,8 +94,7 @@ class FacetCounts:
                 else:
                     pairs.sort(key=lambda p: (-p[1], p[0]))
                 out[name] = pairs[:limit]
-            tags = self._tags
-            counted = Counter(t for i in selection for t in tags.get(i, ()))
+            counted = Counter(chain.from_iterable(map(self._tags.get, selection, repeat(()))))
             tag_pairs = sorted(
                 ((self._tag_names[t], n) for t, n in counted.items()),
                 key=lambda p: (-p[1], p[0].casefold()),
