@@ -18,11 +18,14 @@ from typing import Any
 from whoosh import index as windex
 from whoosh import query as wq
 
+from archive_browser.core.index import whoosh_fixes
 from archive_browser.core.index.analysis import stems as stems_of
 from archive_browser.core.index.highlight import HighlightTerms
 from archive_browser.core.index.query import STEMMED_FIELDS, ParsedQuery, QueryLanguage
 from archive_browser.core.index.schema import INDEX_FORMAT, document_for, make_schema
 from archive_browser.core.model import Release
+
+whoosh_fixes.apply()
 
 META_FILE = "archive-browser-index.json"
 SORTS = ("relevance", "date", "-date")
