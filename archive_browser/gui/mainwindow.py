@@ -491,7 +491,9 @@ class MainWindow(QMainWindow):
         self._search_seq += 1
         seq = self._search_seq
 
-        def work() -> tuple[Any, HighlightTerms, dict[str, list[tuple[str, int]]]]:
+        def work() -> tuple[Any, HighlightTerms, dict[str, list[tuple[str, int]]]] | None:
+            if seq != self._search_seq:
+                return None  # typed past before it started: its answer would be dropped
             results = archive.search(parsed, sort=spec.sort, limit=None, filters=spec.filters)
             terms = HighlightTerms() if parsed.is_everything else archive.highlight_terms(parsed)
             everything = parsed.is_everything and not spec.filters
@@ -512,7 +514,7 @@ class MainWindow(QMainWindow):
 
     def _search_done(self, seq: int, answer: Any) -> None:
         self._search_done_seq = max(self._search_done_seq, seq)
-        if seq != self._search_seq or self.archive is None:
+        if seq != self._search_seq or self.archive is None or answer is None:
             return
         results, terms, facets = answer
         keep = self.current_id()
@@ -547,14 +549,21 @@ class MainWindow(QMainWindow):
     # --- results and reading -------------------------------------------------------------------
 
     def _fetch_snippets(
-        self, ids: list[int], terms: HighlightTerms, done: Callable[[dict[int, str]], None]
+        self,
+        ids: list[int],
+        terms: HighlightTerms,
+        done: Callable[[dict[int, str]], None],
+        wanted: Callable[[], bool],
     ) -> None:
-        """Cuts snippets on a worker (they need each release's whole text)."""
+        """Cuts snippets on a worker (they need each release's whole text), unless the results
+        changed before the worker got to them."""
         archive = self.archive
         if archive is None:
             return
 
         def work() -> dict[int, str]:
+            if not wanted():
+                return {}
             snippets = archive.snippets(ids, terms, SNIPPET_WIDTH)
             return {i: s.html(HIT_OPEN, HIT_CLOSE) for i, s in snippets.items()}
 

@@ -23,7 +23,10 @@ SNIPPET_WIDTH = 200
 Index = QModelIndex | QPersistentModelIndex
 HIT_OPEN, HIT_CLOSE = '<span style="background-color:#ffe066;">', "</span>"
 #: Asked for the snippets (as HTML) of some ids; calls back with them, maybe later.
-SnippetSource = Callable[[list[int], HighlightTerms, Callable[[dict[int, str]], None]], None]
+#: Its last argument tells whether they are still wanted when the work starts.
+SnippetSource = Callable[
+    [list[int], HighlightTerms, Callable[[dict[int, str]], None], Callable[[], bool]], None
+]
 
 
 class Column(IntEnum):
@@ -139,7 +142,7 @@ class ResultsModel(QAbstractTableModel):
                 self._set_snippets(snippets)
 
         if self.snippet_source is not None:
-            self.snippet_source(ids, self._terms, arrived)
+            self.snippet_source(ids, self._terms, arrived, lambda: generation == self._generation)
         else:
             snippets = self.archive.snippets(ids, self._terms, SNIPPET_WIDTH)
             for i, snippet in snippets.items():
