@@ -299,22 +299,26 @@ class _PhraseMatcher(SpanWrappingMatcher):
     """Matches documents where the words stand side by side, checked with sets of positions
     (Whoosh's span machinery makes an object per position and took four times as long)."""
 
-    def __init__(self, ms: list[Any]) -> None:
+    def __init__(self, ms: list[Any], order: list[int] | None = None) -> None:
         self.ms = ms
+        # The words' positions are compared rarest word first: a document where the rare
+        # words do not stand in place is dropped before the positions of "of" are decoded.
+        self.order = order or list(range(len(ms)))
         super().__init__(make_binary_tree(IntersectionMatcher, ms))
 
     def copy(self) -> _PhraseMatcher:
-        return self.__class__([m.copy() for m in self.ms])
+        return self.__class__([m.copy() for m in self.ms], self.order)
 
     def replace(self, minquality: float = 0) -> Any:
         return self if self.is_active() else NullMatcher()
 
     def _get_spans(self) -> list[Span]:
-        starts = set(self.ms[0].value_as("positions"))
-        for offset, m in enumerate(self.ms[1:], 1):
+        first, *rest = self.order
+        starts = {p - first for p in self.ms[first].value_as("positions")}
+        for offset in rest:
             if not starts:
                 break
-            starts &= {p - offset for p in m.value_as("positions")}
+            starts &= {p - offset for p in self.ms[offset].value_as("positions")}
         last = len(self.ms) - 1
         return [Span(p, p + last) for p in sorted(starts)]
 
@@ -326,12 +330,15 @@ class AdjacentPhrase(wq.Phrase):
         field = searcher.schema[self.fieldname]
         reader = searcher.reader()
         matchers = []
+        frequencies = []
         for word in self.words:
             term = field.to_bytes(word)
             if (self.fieldname, term) not in reader:
                 return NullMatcher()
             matchers.append(wq.Term(self.fieldname, term).matcher(searcher, context))
-        m: Any = _PhraseMatcher(matchers)
+            frequencies.append(reader.doc_frequency(self.fieldname, term))
+        order = sorted(range(len(matchers)), key=frequencies.__getitem__)
+        m: Any = _PhraseMatcher(matchers, order)
         return WrappingMatcher(m, boost=self.boost) if self.boost != 1.0 else m
 
 
