@@ -219,14 +219,21 @@ class SearchIndex:
             docnums = _matching(searcher, query, allow)
             chosen = docnums[:limit] if limit else docnums
             return IndexHits(len(docnums), [columns.id(d) for d in chosen], [])
-        if allow is None and isinstance(query, wq.Term) and not searcher.reader().has_deletions():
+        query, negated = _split_negations(query)
+        mask = set(searcher.docs_for_query(negated)) if negated is not None else None
+        if (
+            allow is None
+            and mask is None
+            and isinstance(query, wq.Term)
+            and not searcher.reader().has_deletions()
+        ):
             # One term: its document frequency is the count; only the best need scoring.
             results = searcher.search(query, limit=limit)
             total = searcher.doc_frequency(query.fieldname, query.text)
         else:
             # Scoring every match and sorting them (in C) costs about what scoring alone
             # does, and half of scoring the best plus counting in a second pass.
-            results = searcher.search(query, limit=None, filter=allow)
+            results = searcher.search(query, limit=None, filter=allow, mask=mask)
             total = len(results)
         hits = [(hit.docnum, float(hit.score or 0.0)) for hit in results[:limit]]
         return IndexHits(total, [columns.id(d) for d, _ in hits], [score for _, score in hits])
@@ -322,6 +329,20 @@ def _matching(searcher: Any, query: wq.Query, allow: set[int] | None) -> list[in
     else:
         docnums = list(searcher.docs_for_query(query))
     return docnums if allow is None else [d for d in docnums if d in allow]
+
+
+def _split_negations(q: wq.Query) -> tuple[wq.Query, wq.Query | None]:
+    """A top-level AND's NOT terms taken out as one query of documents to leave out (Whoosh's
+    AndNot matcher steps through the excluded postings document by document; a set of them,
+    read once, is checked per match instead). The scores are the same: NOT adds nothing."""
+    if not isinstance(q, wq.And):
+        return q, None
+    kept = [c for c in q.subqueries if not isinstance(c, wq.Not)]
+    dropped = [c.query for c in q.subqueries if isinstance(c, wq.Not)]
+    if not kept or not dropped:
+        return q, None
+    positive = kept[0] if len(kept) == 1 else wq.And(kept, boost=q.boost)
+    return positive, dropped[0] if len(dropped) == 1 else wq.Or(dropped)
 
 
 def _split_date_ranges(q: wq.Query) -> tuple[wq.Query, list[tuple[int | None, int | None]]]:
