@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -293,6 +294,7 @@ class _Columns:
         self.searcher = searcher
         self._ids: list[int] | None = None
         self._dates: list[int | None] | None = None
+        self._by_date: tuple[list[int], list[int]] | None = None
 
     def id(self, docnum: int) -> int:
         if self._ids is None:
@@ -311,20 +313,27 @@ class _Columns:
         return self._date_list()[docnum]
 
     def in_ranges(self, ranges: list[tuple[int | None, int | None]]) -> set[int]:
-        """Documents whose date lies in every range (bounds included; None: open)."""
-        allowed = set()
-        for docnum, value in enumerate(self._date_list()):
-            if value is not None and all(
-                (lo is None or value >= lo) and (hi is None or value <= hi) for lo, hi in ranges
-            ):
-                allowed.add(docnum)
-        return allowed
+        """Documents whose date lies in every range (bounds included; None: open): a slice of
+        the documents in date order for each range, found by bisection."""
+        if self._by_date is None:
+            pairs = sorted((v, d) for d, v in enumerate(self._date_list()) if v is not None)
+            self._by_date = [v for v, _ in pairs], [d for _, d in pairs]
+        values, docnums = self._by_date
+        allowed: set[int] | None = None
+        for lo, hi in ranges:
+            start = 0 if lo is None else bisect_left(values, lo)
+            end = len(values) if hi is None else bisect_right(values, hi)
+            inside = set(docnums[start:end])
+            allowed = inside if allowed is None else allowed & inside
+        return allowed if allowed is not None else set(docnums)
 
 
 def _matching(searcher: Any, query: wq.Query, allow: set[int] | None) -> list[int]:
     """Every live document matching `query` (and in `allow`), in document order, unscored."""
     if isinstance(query, wq.Every):
         reader = searcher.reader()
+        if allow is not None:  # only the allowed ones need looking at
+            return [d for d in sorted(allow) if not reader.is_deleted(d)]
         docnums = [d for d in range(searcher.doc_count_all()) if not reader.is_deleted(d)]
     else:
         docnums = list(searcher.docs_for_query(query))
