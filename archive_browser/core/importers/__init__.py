@@ -181,19 +181,13 @@ def read_file(path: Path, options: ImportOptions) -> Iterator[ReleaseDraft | Row
     if fmt is None:
         known = ", ".join(sorted(set(FORMATS)))
         raise UnreadableInputError(f"not a file type this program reads ({known})")
-    drafts: Iterable[ReleaseDraft | RowError]
+    # A large UTF-8 CSV or JSON Lines file is read a line at a time; others are decoded whole.
+    lines = None
     if fmt in ("csv", "jsonl"):
-        # A large UTF-8 file is read a line at a time; others are decoded whole.
-        streamed = utf8_lines(path, SIZE_LIMITS_MB[fmt], newline="" if fmt == "csv" else "\n")
-        if streamed is not None:
-            if fmt == "csv":
-                delimiter = "\t" if path.suffix.lower() == ".tsv" else None
-                drafts = parse_csv(streamed, delimiter=delimiter, explicit=options.mapping)
-            else:
-                drafts = parse_json_lines(streamed, explicit=options.mapping)
-            yield from _finished(drafts, path, fmt, options)
-            return
-    text, _encoding = decode(read_bytes(path, SIZE_LIMITS_MB[fmt]))
+        lines = utf8_lines(path, SIZE_LIMITS_MB[fmt], newline="" if fmt == "csv" else "\n")
+    text = decode(read_bytes(path, SIZE_LIMITS_MB[fmt]))[0] if lines is None else ""
+    source: str | Iterator[str] = text if lines is None else lines
+    drafts: Iterable[ReleaseDraft | RowError]
     if fmt in ("text", "markdown"):
         paragraphs = read_paragraphs(text)
         starts = options.splits.get(str(path.resolve())) or propose_starts(
@@ -209,19 +203,11 @@ def read_file(path: Path, options: ImportOptions) -> Iterator[ReleaseDraft | Row
         drafts = [parse_html(text)]
     elif fmt == "csv":
         delimiter = "\t" if path.suffix.lower() == ".tsv" else None
-        drafts = parse_csv(text, delimiter=delimiter, explicit=options.mapping)
+        drafts = parse_csv(source, delimiter=delimiter, explicit=options.mapping)
     elif fmt == "json":
         drafts = parse_json(text, explicit=options.mapping)
     else:
-        drafts = parse_json_lines(text, explicit=options.mapping)
-    yield from _finished(drafts, path, fmt, options)
-
-
-def _finished(
-    drafts: Iterable[ReleaseDraft | RowError], path: Path, fmt: str, options: ImportOptions
-) -> Iterator[ReleaseDraft | RowError]:
-    """The drafts completed by `finish()`, the errors of single rows, and an end to it when
-    nothing but errors come."""
+        drafts = parse_json_lines(source, explicit=options.mapping)
     errors = releases = 0
     for draft in drafts:
         if not isinstance(draft, RowError):
