@@ -422,8 +422,7 @@ class Archive:
             new_index = SearchIndex.create(new_path)
             swapped = False
             try:
-                procs = 2 if total >= MULTIPROCESS_INDEXING and _can_fork() else 1
-                writer = new_index.writer(bulk=True, procs=procs)
+                writer = new_index.writer(bulk=True, procs=_indexing_procs(total))
                 try:
                     done = 0
                     for release in store.iter_releases():
@@ -514,9 +513,8 @@ class Archive:
     ) -> Iterator[Progress]:
         """Indexes what an import stored (and any other recorded work), committing once."""
         new = frozenset(report.imported_ids)
-        procs = 2 if len(new) >= MULTIPROCESS_INDEXING and _can_fork() else 1
         self._applied_seq = 0
-        writer = index.writer(bulk=True, procs=procs)
+        writer = index.writer(bulk=True, procs=_indexing_procs(len(new)))
         try:
             for count, of in self._add_pending(writer, new):
                 if not quietly:
@@ -952,10 +950,12 @@ def check_backup(path: Path) -> None:
         raise ArchiveFormatError(f"{path} is damaged: {ok}")
 
 
-def _can_fork() -> bool:
-    """True when this process may fork for indexing: a POSIX system, two cores or more, and no
-    thread but this one (forking a process with threads can deadlock the child)."""
-    return os.name == "posix" and (os.cpu_count() or 1) >= 2 and threading.active_count() == 1
+def _indexing_procs(releases: int) -> int:
+    """How many processes index `releases` at once: two from MULTIPROCESS_INDEXING on, when
+    this process may fork (a POSIX system, two cores or more, and no thread but this one:
+    forking a process with threads can deadlock the child); else one."""
+    can_fork = os.name == "posix" and (os.cpu_count() or 1) >= 2 and threading.active_count() == 1
+    return 2 if releases >= MULTIPROCESS_INDEXING and can_fork else 1
 
 
 def _size(path: Path) -> int:
