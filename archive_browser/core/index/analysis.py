@@ -104,11 +104,7 @@ class StemmingTokenizer(Tokenizer):
             yield t
             return
         matches = list(_WORD.finditer(value)) if chars else None
-        words = (
-            [fold(m.group()) for m in matches]
-            if matches is not None
-            else [fold(w) for w in _WORD.findall(value)]
-        )
+        words = [fold(m.group()) for m in matches] if matches is not None else folded_words(value)
         if self.stemming:
             stem_of = stems(words)
             words = [stem_of[w] for w in words]
@@ -169,6 +165,11 @@ def stemming_analyzer() -> Any:
 def keyword_analyzer() -> Any:
     """Analyzer of tag lists: one token per tag, folded."""
     return TagTokenizer()
+
+
+def folded_words(text: str) -> list[str]:
+    """The words of `text`, folded, as the index sees them (without their places)."""
+    return [fold(w) for w in _WORD.findall(text)]
 
 
 def iter_words(text: str) -> Iterator[tuple[int, int, str]]:

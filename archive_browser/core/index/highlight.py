@@ -11,12 +11,11 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from archive_browser.core.index.analysis import WORD_PATTERN, iter_words
+from archive_browser.core.index.analysis import folded_words, iter_words
 from archive_browser.core.index.analysis import stems as stems_of
 from archive_browser.core.textnorm import fold
 
 Span = tuple[int, int]
-_WORDS = re.compile(WORD_PATTERN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +87,7 @@ def _candidate_pattern(terms: HighlightTerms) -> re.Pattern[str] | None:
     if not starts:
         return None
     alternatives = "|".join(re.escape(p) for p in sorted(starts, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})\w*")  # WORD_PATTERN is \w+
+    return re.compile(rf"(?<!\w)(?:{alternatives})\w*")  # a word is \w+, as in the index
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +152,7 @@ def make_snippet(text: str, spans: list[Span], width: int = 220) -> Snippet:
 
 def contains_forms(text: str, sequences: tuple[tuple[str, ...], ...]) -> bool:
     """True when `text` holds every word sequence (folded words as written), each somewhere."""
-    words = _WORDS.findall(fold(text))
+    words = folded_words(text)
     present = set(words)
     for sequence in sequences:
         if not set(sequence) <= present:
