@@ -209,10 +209,11 @@ def read_file(path: Path, options: ImportOptions) -> Iterator[ReleaseDraft | Row
     else:
         drafts = parse_json_lines(source, explicit=options.mapping)
     errors = releases = 0
+    origin = str(path.resolve())
     for draft in drafts:
         if not isinstance(draft, RowError):
             try:
-                yield finish(draft, path, fmt, options)
+                yield finish(draft, origin, fmt, options)
                 releases += 1
                 continue
             except ValueError as e:
@@ -235,9 +236,10 @@ def read_file(path: Path, options: ImportOptions) -> Iterator[ReleaseDraft | Row
         )
 
 
-def finish(draft: ReleaseDraft, path: Path, fmt: str, options: ImportOptions) -> ReleaseDraft:
-    """Completes a draft: clean text, a title, a date found in the text, language, kind,
-    source, and the import's tags. Raises ValueError when there is no text or too much."""
+def finish(draft: ReleaseDraft, origin: str, fmt: str, options: ImportOptions) -> ReleaseDraft:
+    """Completes a draft read from the file `origin` (an absolute path): clean text, a title,
+    a date found in the text, language, kind, source, and the import's tags. Raises
+    ValueError when there is no text or too much."""
     # Checked before cleaning, which would take long on such a text.
     for name, what in _LONG_FIELDS:
         size = len(getattr(draft, name))
@@ -269,7 +271,7 @@ def finish(draft: ReleaseDraft, path: Path, fmt: str, options: ImportOptions) ->
             continue
         seen.setdefault(tag_key(name), name)
     draft.tags = list(seen.values())
-    draft.orig_path = draft.orig_path or str(path.resolve())
+    draft.orig_path = draft.orig_path or origin
     draft.orig_format = draft.orig_format or fmt
     return draft
 
