@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from archive_browser.core.model import Release
+
 # Qt must never look for a display, in any test.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -79,4 +81,27 @@ def run_cli(
         env=full_env,
         timeout=timeout,
         check=False,
+    )
+
+
+def index_release(i: int, body: str) -> Release:
+    """A release as the store would give it, for tests that fill an index directly."""
+    return Release(
+        id=i,
+        title=f"Release {i}",
+        body=body,
+        date=None,
+        summary="",
+        source="",
+        url="",
+        language="en",
+        place="",
+        kind="",
+        notes="",
+        orig_path="",
+        orig_format="",
+        checksum=str(i),
+        added="",
+        modified="",
+        rev=1,
     )

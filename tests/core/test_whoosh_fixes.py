@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import pickle
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,6 +13,7 @@ from whoosh.filedb.structfile import BufferFile
 
 import archive_browser.core.index  # noqa: F401  (installs the fixes)
 from archive_browser.core.index.whoosh_fixes import _ViewStream
+from tests.conftest import index_release
 
 OPS = st.lists(
     st.one_of(
@@ -55,3 +57,53 @@ def test_a_buffer_file_reads_through_the_buffer_without_copying_it() -> None:
     part.close()
     f.close()
     assert f.is_closed
+
+
+def _original(cls: type, name: str):
+    """Whoosh's own method, as its module defines it (the fix replaced it on the class)."""
+    import importlib
+    import inspect
+
+    module = importlib.import_module(cls.__module__)
+    source = inspect.getsource(getattr(module, cls.__name__))
+    namespace = dict(vars(module))
+    exec(compile(source, module.__file__, "exec"), namespace)
+    return getattr(namespace[cls.__name__], name)
+
+
+def test_field_lengths_are_what_whoosh_reads(tmp_path: Path) -> None:
+    from whoosh.codec.whoosh3 import W3PerDocReader
+
+    from archive_browser.core.index.engine import SearchIndex
+
+    index = SearchIndex.create(tmp_path / "ix")
+    texts = ["one", "two words", " ".join(["many"] * 300), "", "x " * 5000]
+    with index.writer() as w:
+        for i, body in enumerate(texts, 1):
+            w.add(index_release(i, body))
+    original = _original(W3PerDocReader, "doc_field_length")
+    searcher = index._searcher()
+    for reader, _offset in searcher.leaf_searchers():
+        perdoc = reader.reader()._perdoc
+        for docnum in range(reader.doc_count_all() + 1):
+            for field in ("text", "title", "notes", "nosuchfield"):
+                assert perdoc.doc_field_length(docnum, field) == original(perdoc, docnum, field)
+        assert perdoc.doc_field_length(2, "text") == original(perdoc, 2, "text") > 300
+
+
+def test_posting_runs_give_back_every_posting_in_order(tmp_path: Path) -> None:
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.writing import PostingPool
+
+    from archive_browser.core.index.whoosh_fixes import RUN_CHUNK
+
+    pool = PostingPool(FileStorage(str(tmp_path)), None, limitmb=1)
+    postings = [
+        ("text", f"w{i % 977:04d}".encode(), i, 1.0, bytes([i % 256]) * (i % 7))
+        for i in range(RUN_CHUNK * 30 + 5)
+    ]
+    for p in reversed(postings):
+        pool.add(p)
+    assert len(pool.runs) >= 2  # a megabyte holds fewer: runs were written and merged
+    assert list(pool.iter_postings()) == sorted(postings)
+    assert not list(tmp_path.glob("*.run"))
