@@ -51,13 +51,19 @@ def stem(word: str) -> str:
     return word
 
 
-def stems(words: Iterable[str]) -> dict[str, str]:
-    """The stems of many folded words, stemmed in one call per language."""
+#: Words and their stems seen in this process: most words of a new release were seen before,
+#: and deciding each word's script costs more than stemming it.
+_known_stems: dict[str, str] = {}
+KNOWN_STEMS_MAX = 500_000
+
+
+def _stem_new(words: Iterable[str]) -> dict[str, str]:
+    """The stems of folded words, stemmed in one call per language."""
     english, russian = _stemmers()
     cyrillic: list[str] = []
     latin: list[str] = []
     out: dict[str, str] = {}
-    for word in set(words):
+    for word in words:
         if _CYRILLIC.search(word):
             cyrillic.append(word)
         elif _LATIN.search(word):
@@ -67,6 +73,25 @@ def stems(words: Iterable[str]) -> dict[str, str]:
     out.update(zip(latin, english.stemWords(latin), strict=True))
     out.update(zip(cyrillic, russian.stemWords(cyrillic), strict=True))
     return out
+
+
+def stem_all(words: list[str]) -> list[str]:
+    """The stems of folded words, in their order."""
+    global _known_stems
+    known = _known_stems
+    new = {w for w in words if w not in known}
+    if new:
+        if len(known) + len(new) > KNOWN_STEMS_MAX:
+            # A new dictionary rather than clear(): a thread stemming meanwhile keeps its own.
+            known = _known_stems = {}
+        known.update(_stem_new(new))
+    return [known[w] for w in words]
+
+
+def stems(words: Iterable[str]) -> dict[str, str]:
+    """The stems of many folded words, by word."""
+    distinct = list(set(words))
+    return dict(zip(distinct, stem_all(distinct), strict=True))
 
 
 class StemmingTokenizer(Tokenizer):
@@ -106,8 +131,7 @@ class StemmingTokenizer(Tokenizer):
         matches = list(_WORD.finditer(value)) if chars else None
         words = [fold(m.group()) for m in matches] if matches is not None else folded_words(value)
         if self.stemming:
-            stem_of = stems(words)
-            words = [stem_of[w] for w in words]
+            words = stem_all(words)
         for i, word in enumerate(words):
             t.text = word
             t.boost = 1.0
@@ -120,6 +144,13 @@ class StemmingTokenizer(Tokenizer):
                 t.startchar = start_char + matches[i].start()
                 t.endchar = start_char + matches[i].end()
             yield t
+
+
+    def words(self, value: str) -> list[str]:
+        """The words of `value` as tokens would give them, in order, without making a token
+        for each (what an index format that reads the analyzer directly uses)."""
+        words = folded_words(value)
+        return stem_all(words) if self.stemming else words
 
 
 class TagTokenizer(Tokenizer):
@@ -169,6 +200,8 @@ def keyword_analyzer() -> Any:
 
 def folded_words(text: str) -> list[str]:
     """The words of `text`, folded, as the index sees them (without their places)."""
+    if text.isascii():  # folding word by word or the whole text is the same here
+        return _WORD.findall(text.lower())
     return [fold(w) for w in _WORD.findall(text)]
 
 

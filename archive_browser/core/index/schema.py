@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import struct
+from array import array
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from whoosh import fields
+from whoosh import fields, formats
 
 from archive_browser.core.index.analysis import (
     ANALYZER_VERSION,
@@ -17,7 +20,7 @@ from archive_browser.core.index.analysis import (
 from archive_browser.core.model import Release
 
 #: Raised whenever the fields below change; with ANALYZER_VERSION it names the index format.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 INDEX_FORMAT = f"{SCHEMA_VERSION}.{ANALYZER_VERSION}"
 
 _DATE_LITERAL = re.compile(r"^\d{4}(-?\d{2}(-?\d{2})?)?$")
@@ -40,6 +43,61 @@ class DateField(fields.DATETIME):
             raise ValueError(f"{value!r} is not a valid date") from e
 
 
+_COUNT = struct.Struct("!I")
+
+
+class CompactPositions(formats.Positions):
+    """Word positions stored as a count and an array of 16- or 32-bit numbers (Whoosh's own
+    format pickles a list of gaps for every word of every document): written without a pickle
+    call per posting, and read for a phrase with one array conversion. The numbers are in the
+    machine's byte order: an index is rebuilt from SQLite, never carried to another machine.
+
+    With an analyzer that can list its words at once (`StemmingTokenizer.words`), the
+    postings of a text are made from that list, without a token object per word."""
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[Any]:
+        words_of = getattr(analyzer, "words", None)
+        if words_of is None or not isinstance(value, str):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        places: dict[str, list[int]] = {}
+        for i, word in enumerate(words_of(value)):
+            found = places.get(word)
+            if found is None:
+                places[word] = [i]
+            else:
+                found.append(i)
+        boost = self.field_boost
+        encode = self.encode
+        for word, positions in places.items():
+            yield word, len(positions), len(positions) * boost, encode(positions)
+
+    def encode(self, poslist: list[int]) -> bytes:
+        code = "H" if not poslist or poslist[-1] < 65536 else "I"
+        return _COUNT.pack(len(poslist)) + array(code, poslist).tobytes()
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        (count,) = _COUNT.unpack_from(valuestring)
+        code = "H" if len(valuestring) - 4 == 2 * count else "I"
+        return array(code, valuestring[4:]).tolist()
+
+    def decode_frequency(self, valuestring: bytes) -> int:
+        return int(_COUNT.unpack_from(valuestring)[0])
+
+    def combine(self, vs: Any) -> bytes:
+        merged: set[int] = set()
+        for v in vs:
+            merged.update(self.decode_positions(v))
+        return self.encode(sorted(merged))
+
+
+def _text(**kwargs: Any) -> fields.TEXT:
+    """A stemmed text field that keeps word positions, in the compact format."""
+    field = fields.TEXT(analyzer=stemming_analyzer(), multitoken_query="phrase", **kwargs)
+    field.format = CompactPositions(field_boost=field.format.field_boost)
+    return field
+
+
 def make_schema() -> fields.Schema:
     """The fields of the index.
 
@@ -52,8 +110,8 @@ def make_schema() -> fields.Schema:
     return fields.Schema(
         id=fields.NUMERIC(int, bits=64, signed=False, unique=True, stored=True, sortable=True),
         rev=fields.STORED(),
-        text=fields.TEXT(analyzer=stemmed, multitoken_query="phrase"),
-        title=fields.TEXT(analyzer=stemmed, multitoken_query="phrase"),
+        text=_text(),
+        title=_text(),
         notes=fields.TEXT(analyzer=stemmed, phrase=False, multitoken_query="and"),
         source=fields.TEXT(analyzer=stemmed, phrase=False, multitoken_query="and"),
         place=fields.TEXT(analyzer=stemmed, phrase=False, multitoken_query="and"),
