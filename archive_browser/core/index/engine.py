@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as windex
 from whoosh import query as wq
 
-from archive_browser.core.index import whoosh_fixes
+from archive_browser.core.index import arrays, whoosh_fixes
 from archive_browser.core.index.analysis import stems as stems_of
 from archive_browser.core.index.highlight import HighlightTerms
 from archive_browser.core.index.query import STEMMED_FIELDS, ParsedQuery, QueryLanguage
@@ -221,10 +222,25 @@ class SearchIndex:
             chosen = docnums[:limit] if limit else docnums
             return IndexHits(len(docnums), [columns.id(d) for d in chosen], [])
         query, negated = _split_negations(query)
-        mask = set(searcher.docs_for_query(negated)) if negated is not None else None
+        mask = _matching(searcher, negated, None) if negated is not None else None
+        found = arrays.evaluate(searcher, query)
+        if found is not None:
+            docs, scores = found
+            if allow is not None or mask:
+                keep = np.ones(len(docs), dtype=bool)
+                if allow is not None:
+                    keep &= np.isin(docs, np.fromiter(allow, dtype=np.int64))
+                if mask:
+                    keep &= ~np.isin(docs, np.array(mask, dtype=np.int64))
+                docs, scores = docs[keep], scores[keep]
+            top = _best(docs, scores, limit)
+            return IndexHits(
+                len(docs), [columns.id(int(docs[i])) for i in top], [float(scores[i]) for i in top]
+            )
+        masked = set(mask) if mask else None
         if (
             allow is None
-            and mask is None
+            and masked is None
             and isinstance(query, wq.Term)
             and not searcher.reader().has_deletions()
         ):
@@ -234,7 +250,7 @@ class SearchIndex:
         else:
             # Scoring every match and sorting them (in C) costs about what scoring alone
             # does, and half of scoring the best plus counting in a second pass.
-            results = searcher.search(query, limit=None, filter=allow, mask=mask)
+            results = searcher.search(query, limit=None, filter=allow, mask=masked)
             total = len(results)
         hits = [(hit.docnum, float(hit.score or 0.0)) for hit in results[:limit]]
         return IndexHits(total, [columns.id(d) for d, _ in hits], [score for _, score in hits])
@@ -328,6 +344,21 @@ class _Columns:
         return allowed if allowed is not None else set(docnums)
 
 
+def _best(docs: np.ndarray, scores: np.ndarray, limit: int | None) -> list[int]:
+    """Positions of the best-scored documents, best first; equal scores in document order,
+    as Whoosh orders them."""
+    if limit == 0:
+        return []
+    if limit is not None and len(docs) > limit:
+        # Only the documents scoring at least the limit-th best need sorting.
+        threshold = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+        candidates = np.flatnonzero(scores >= threshold)
+    else:
+        candidates = np.arange(len(docs))
+    order = candidates[np.lexsort((docs[candidates], -scores[candidates]))]
+    return order[:limit].tolist() if limit is not None else order.tolist()
+
+
 def _matching(searcher: Any, query: wq.Query, allow: set[int] | None) -> list[int]:
     """Every live document matching `query` (and in `allow`), in document order, unscored."""
     if isinstance(query, wq.Every):
@@ -336,7 +367,8 @@ def _matching(searcher: Any, query: wq.Query, allow: set[int] | None) -> list[in
             return [d for d in sorted(allow) if not reader.is_deleted(d)]
         docnums = [d for d in range(searcher.doc_count_all()) if not reader.is_deleted(d)]
     else:
-        docnums = list(searcher.docs_for_query(query))
+        found = arrays.evaluate(searcher, query)
+        docnums = found[0].tolist() if found is not None else list(searcher.docs_for_query(query))
     return docnums if allow is None else [d for d in docnums if d in allow]
 
 

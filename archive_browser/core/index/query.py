@@ -31,6 +31,7 @@ from whoosh.util import make_binary_tree
 
 from archive_browser.core.errors import MalformedQueryError
 from archive_browser.core.index.analysis import iter_words
+from archive_browser.core.index.arrays import union_matcher
 from archive_browser.core.textnorm import normalize_punctuation
 
 DEFAULT_FIELDS = ("text",)
@@ -89,7 +90,26 @@ class ParsedQuery:
         return isinstance(self.query, wq.Every)
 
 
-class StemPrefix(wq.Prefix):
+class _ExpandedInBulk:
+    """For a term that expands to many words: their postings read and scored as arrays
+    (see `arrays`), not stepped through by Whoosh's union matcher."""
+
+    def expanded_in_bulk(self, reader: Any) -> list[Any]:
+        """The words of the index this term stands for."""
+        q: Any = self
+        return list(dict.fromkeys(w for w in q._btexts(reader) if w))
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        q: Any = self
+        words = self.expanded_in_bulk(searcher.reader())
+        if len(words) > 1:
+            m = union_matcher(searcher, q.field(), words, q.boost)
+            if m is not None:
+                return m
+        return super().matcher(searcher, context)  # type: ignore[misc]
+
+
+class StemPrefix(_ExpandedInBulk, wq.Prefix):
     """A prefix query over stems that also finds stems a little shorter than its text: the
     stem of "security" is "secur", which `securit*` should find."""
 
@@ -107,12 +127,27 @@ class _StemPrefixNode(PrefixPlugin.PrefixNode):
     qclass = StemPrefix
 
 
+class BulkWildcard(_ExpandedInBulk, wq.Wildcard):
+    pass
+
+
+class _WildcardNode(WildcardPlugin.WildcardNode):
+    qclass = BulkWildcard
+
+
+class BulkFuzzyTerm(_ExpandedInBulk, wq.FuzzyTerm):
+    pass
+
+
+_OUR_NODES = {PrefixPlugin.PrefixNode: _StemPrefixNode, WildcardPlugin.WildcardNode: _WildcardNode}
+
+
 class _WildcardPlugin(WildcardPlugin):
     def do_wildcards(self, parser: Any, group: Any) -> Any:
         group = super().do_wildcards(parser, group)
         for i, node in enumerate(group):
-            if type(node) is PrefixPlugin.PrefixNode:
-                new = _StemPrefixNode(node.text)
+            if type(node) in _OUR_NODES:
+                new = _OUR_NODES[type(node)](node.text)
                 new.startchar, new.endchar = node.startchar, node.endchar
                 group[i] = new
         return group
@@ -126,6 +161,8 @@ def auto_fuzziness(word: str) -> int:
 
 
 class _FuzzyTermNode(FuzzyTermPlugin.FuzzyTermNode):
+    qclass = BulkFuzzyTerm
+
     def __init__(self, wordnode: Any, maxdist: int | None, prefixlength: int) -> None:
         if maxdist is None:
             maxdist = auto_fuzziness(wordnode.text)
