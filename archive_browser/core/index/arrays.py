@@ -75,6 +75,8 @@ def _evaluate(searcher: Any, q: Any, lengths: dict[str, np.ndarray]) -> Arrays:
     """`q` on one segment (deleted documents included, as in Whoosh's raw postings)."""
     if isinstance(q, wq.Term):
         docs, scores = _words(searcher, q.fieldname, [q.text], lengths)
+    elif isinstance(q, wq.Phrase) and q.slop == 1 and len(q.words) > 1:
+        docs, scores = _phrase(searcher, q, lengths)
     elif isinstance(q, wq.MultiTerm) and hasattr(q, "expanded_in_bulk"):
         docs, scores = _words(searcher, q.field(), q.expanded_in_bulk(searcher.reader()), lengths)
     elif isinstance(q, wq.And) and q.subqueries:
@@ -98,11 +100,9 @@ def _words(
 ) -> Arrays:
     """The documents of one segment holding any of `words` in a field, with the sum of
     their BM25F scores for the words they hold."""
-    reader = searcher.reader()
     if fieldname not in searcher.schema:
         return _EMPTY
     field = searcher.schema[fieldname]
-    weighting = searcher.weighting
     id_parts: list[np.ndarray] = []
     score_parts: list[np.ndarray] = []
     for word in words:
@@ -110,22 +110,87 @@ def _words(
             btext = field.to_bytes(word) if isinstance(word, str) else word
         except ValueError:
             continue
-        if (fieldname, btext) not in reader:
-            continue
-        scorer = weighting.scorer(searcher, fieldname, btext)
-        if type(scorer) is not BM25FScorer:
-            raise _Unsupported
-        ids, weights = _postings(reader._terms.matcher(fieldname, btext, field.format))
-        fl = _lengths(reader, fieldname, lengths)[ids]
-        k1, b = scorer.K1, scorer.B
-        # In the order of Whoosh's bm25(), so that scores are equal to the last bit.
-        score_parts.append(
-            scorer.idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * fl / scorer.avgfl)))
-        )
-        id_parts.append(ids)
+        found = _term(searcher, fieldname, btext, lengths, None)
+        if found is not None:
+            id_parts.append(found[0])
+            score_parts.append(found[1])
     if len(id_parts) == 1:
         return id_parts[0], score_parts[0]
     return _sum_by_doc(id_parts, score_parts)
+
+
+def _term(
+    searcher: Any,
+    fieldname: str,
+    btext: bytes,
+    lengths: dict[str, np.ndarray],
+    values: list[bytes] | None,
+) -> Arrays | None:
+    """One word's documents and BM25F scores in one segment (None: not in it); its posting
+    values are appended to `values` when one is given."""
+    reader = searcher.reader()
+    if (fieldname, btext) not in reader:
+        return None
+    scorer = searcher.weighting.scorer(searcher, fieldname, btext)
+    if type(scorer) is not BM25FScorer:
+        raise _Unsupported
+    field = searcher.schema[fieldname]
+    ids, weights = _postings(reader._terms.matcher(fieldname, btext, field.format), values)
+    fl = _lengths(reader, fieldname, lengths)[ids]
+    k1, b = scorer.K1, scorer.B
+    # In the order of Whoosh's bm25(), so that scores are equal to the last bit.
+    return ids, scorer.idf * (
+        (weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * fl / scorer.avgfl))
+    )
+
+
+def _phrase(searcher: Any, q: Any, lengths: dict[str, np.ndarray]) -> Arrays:
+    """Documents where the phrase's words stand side by side, scored as Whoosh scores a
+    phrase (the sum of its words' scores). The documents holding every word are found as
+    arrays; their positions are then compared as arrays of (document, start) keys, rarest
+    word first, so that a common word's positions are read for the remaining documents only."""
+    schema = searcher.schema
+    if q.fieldname not in schema or not schema[q.fieldname].format.supports("positions"):
+        raise _Unsupported
+    field = schema[q.fieldname]
+    words: list[tuple[np.ndarray, np.ndarray, list[bytes]]] = []
+    for word in q.words:
+        values: list[bytes] = []
+        found = _term(searcher, q.fieldname, field.to_bytes(word), lengths, values)
+        if found is None:
+            return _EMPTY
+        words.append((found[0], found[1], values))
+    docs = words[0][0]
+    for ids, _, _ in words[1:]:
+        docs = np.intersect1d(docs, ids, assume_unique=True)
+    starts: np.ndarray | None = None
+    for offset in sorted(range(len(words)), key=lambda k: len(words[k][0])):
+        if not len(docs):
+            return _EMPTY
+        ids, _, values = words[offset]
+        rows = np.searchsorted(ids, docs)
+        keys = _start_keys(field.format, docs, [values[i] for i in rows], offset)
+        starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
+        docs = np.unique(starts >> 32)
+    scores = np.zeros(len(docs))
+    for ids, word_scores, _ in words:
+        scores += word_scores[np.searchsorted(ids, docs)]
+    return docs, scores
+
+
+def _start_keys(fmt: Any, docs: np.ndarray, values: list[bytes], offset: int) -> np.ndarray:
+    """For each document and each place of a word in it, document * 2**32 + (place - offset):
+    the place the phrase would start at. Ascending and distinct."""
+    counts = np.fromiter(
+        (fmt.decode_frequency(v) for v in values), dtype=np.int64, count=len(values)
+    )
+    joined = b"".join(v[4:] for v in values)
+    if len(joined) == 2 * int(counts.sum()):  # all 16-bit (CompactPositions)
+        places = np.frombuffer(joined, dtype=np.uint16).astype(np.int64)
+    else:
+        places = np.fromiter((p for v in values for p in fmt.decode_positions(v)), dtype=np.int64)
+    keys = np.repeat(docs, counts) * (1 << 32) + (places - offset)
+    return keys[places >= offset]
 
 
 def _sum_by_doc(id_parts: list[np.ndarray], score_parts: list[np.ndarray]) -> Arrays:
@@ -145,14 +210,17 @@ def _lengths(reader: Any, fieldname: str, cache: dict[str, np.ndarray]) -> np.nd
     return found
 
 
-def _postings(m: Any) -> tuple[np.ndarray, np.ndarray]:
-    """The document numbers and weights of a term's postings, read a block at a time."""
+def _postings(m: Any, values: list[bytes] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The document numbers and weights of a term's postings, read a block at a time (and
+    their values, appended to `values` when one is given)."""
     if not isinstance(m, W3LeafMatcher):  # a posting inlined in the term's record
         ids: list[int] = []
         weights: list[float] = []
         while m.is_active():
             ids.append(m.id())
             weights.append(m.weight())
+            if values is not None:
+                values.append(m.value())
             m.next()
         return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
     id_blocks: list[int] = []
@@ -162,6 +230,8 @@ def _postings(m: Any) -> tuple[np.ndarray, np.ndarray]:
             m._read_data()
         deltas, weights = m._data[0], m._data[1]
         id_blocks.extend(accumulate(deltas))
+        if values is not None:
+            values.extend(m._data[2])
         count = m._blocklength
         if weights is None:
             weight_blocks.extend([1.0] * count)
