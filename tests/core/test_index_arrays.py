@@ -115,3 +115,15 @@ def test_array_evaluation_answers_as_whoosh_does(
         assert a.scores == pytest.approx(b.scores, rel=1e-12), case
         score_of = dict(zip(b.ids, b.scores, strict=True))
         assert [score_of.get(i) for i in a.ids] == pytest.approx(a.scores, rel=1e-12), case
+
+
+def test_columns_read_as_arrays_are_whooshs_columns(several_segments: Archive) -> None:
+    searcher = several_segments._require_index()._searcher()
+    reader = searcher.reader()
+    for field, translate in (("id", True), ("date", False), ("nodate", False)):
+        expected = [int(v) for v in reader.column_reader(field, translate=translate)]
+        assert arrays.column(searcher, field).tolist() == expected, field
+    ids = arrays.column(searcher, "id").tolist()
+    # Every stored release, and the older versions of the re-indexed ones (deleted).
+    assert set(ids) == set(several_segments.store.ids())
+    assert len(ids) > len(set(ids))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import threading
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,37 +208,30 @@ class SearchIndex:
         allow = columns.in_ranges(ranges) if ranges else None
         if sort != "relevance":
             docnums = _matching(searcher, query, allow)
-            dated = sorted(
-                (d for d in docnums if columns.date(d) is not None),
-                key=columns.date,
-                reverse=sort == "-date",
-            )
-            ordered = dated + [d for d in docnums if columns.date(d) is None]
+            ordered = columns.by_date(docnums, newest_first=sort == "-date")
             chosen = ordered[:limit] if limit else ordered
-            return IndexHits(len(docnums), [columns.id(d) for d in chosen], [])
+            return IndexHits(len(docnums), columns.ids_of(chosen), [])
         if isinstance(query, wq.Every):
             docnums = _matching(searcher, query, allow)
             chosen = docnums[:limit] if limit else docnums
-            return IndexHits(len(docnums), [columns.id(d) for d in chosen], [])
+            return IndexHits(len(docnums), columns.ids_of(chosen), [])
         query, negated = _split_negations(query)
         mask = _matching(searcher, negated, None) if negated is not None else None
         found = arrays.evaluate(searcher, query)
         if found is not None:
             docs, scores = found
-            if allow is not None or mask:
-                keep = np.ones(len(docs), dtype=bool)
-                if allow is not None:
-                    keep &= np.isin(docs, np.fromiter(allow, dtype=np.int64))
-                if mask:
-                    keep &= ~np.isin(docs, np.array(mask, dtype=np.int64))
+            if allow is not None:
+                keep = np.isin(docs, allow, assume_unique=True)
+                docs, scores = docs[keep], scores[keep]
+            if mask is not None and len(mask):
+                keep = np.isin(docs, mask, assume_unique=True, invert=True)
                 docs, scores = docs[keep], scores[keep]
             top = _best(docs, scores, limit)
-            return IndexHits(
-                len(docs), [columns.id(int(docs[i])) for i in top], [float(scores[i]) for i in top]
-            )
-        masked = set(mask) if mask else None
+            return IndexHits(len(docs), columns.ids_of(docs[top]), scores[top].tolist())
+        masked = set(mask.tolist()) if mask is not None and len(mask) else None
+        allowed = set(allow.tolist()) if allow is not None else None
         if (
-            allow is None
+            allowed is None
             and masked is None
             and isinstance(query, wq.Term)
             and not searcher.reader().has_deletions()
@@ -250,10 +242,14 @@ class SearchIndex:
         else:
             # Scoring every match and sorting them (in C) costs about what scoring alone
             # does, and half of scoring the best plus counting in a second pass.
-            results = searcher.search(query, limit=None, filter=allow, mask=masked)
+            results = searcher.search(query, limit=None, filter=allowed, mask=masked)
             total = len(results)
         hits = [(hit.docnum, float(hit.score or 0.0)) for hit in results[:limit]]
-        return IndexHits(total, [columns.id(d) for d, _ in hits], [score for _, score in hits])
+        return IndexHits(
+            total,
+            columns.ids_of(np.array([d for d, _ in hits], dtype=np.int64)),
+            [s for _, s in hits],
+        )
 
     def _columns(self, searcher: Any) -> _Columns:
         local = self._local
@@ -304,44 +300,65 @@ class SearchIndex:
 
 class _Columns:
     """Release ids and dates by document number, read from the index's columns on first use
-    (once per searcher)."""
+    (once per searcher), as arrays: sorting and slicing them runs in NumPy, which lets other
+    threads (the window's) run meanwhile, as a sort of Python objects does not."""
 
     def __init__(self, searcher: Any) -> None:
         self.searcher = searcher
-        self._ids: list[int] | None = None
-        self._dates: list[int | None] | None = None
-        self._by_date: tuple[list[int], list[int]] | None = None
+        self._ids: np.ndarray | None = None
+        self._dates: tuple[np.ndarray, np.ndarray] | None = None
+        self._by_date: tuple[np.ndarray, np.ndarray] | None = None
 
-    def id(self, docnum: int) -> int:
+    def ids_of(self, docnums: np.ndarray) -> list[int]:
+        """The release ids of documents."""
         if self._ids is None:
-            self._ids = [int(v) for v in self.searcher.reader().column_reader("id")]
-        return self._ids[docnum]
+            self._ids = arrays.column(self.searcher, "id")
+        return self._ids[docnums].tolist()
 
-    def _date_list(self) -> list[int | None]:
+    def _date_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each document's date (in the date column's units) and whether it has one."""
         if self._dates is None:
-            reader = self.searcher.reader()
-            dates = reader.column_reader("date", translate=False)
-            undated = reader.column_reader("nodate")
-            self._dates = [None if u else int(d) for d, u in zip(dates, undated, strict=True)]
+            # Whoosh stores dates as unsigned 64-bit numbers (sortable), and a flag as a
+            # number shifted to be sortable too.
+            dated = self.searcher.schema["nodate"].to_column_value(0)
+            self._dates = (
+                arrays.column(self.searcher, "date"),
+                arrays.column(self.searcher, "nodate") == dated,
+            )
         return self._dates
 
-    def date(self, docnum: int) -> int | None:
-        return self._date_list()[docnum]
+    def by_date(self, docnums: np.ndarray, *, newest_first: bool) -> np.ndarray:
+        """Documents in date order (equal dates in document order), the undated last."""
+        dates, dated = self._date_arrays()
+        has = dated[docnums]
+        with_date = docnums[has]
+        keys = dates[with_date]
+        if newest_first:  # reversed keys, so that equal dates stay in document order
+            keys = np.iinfo(np.uint64).max - keys
+        order = np.argsort(keys, kind="stable")
+        return np.concatenate([with_date[order], docnums[~has]])
 
-    def in_ranges(self, ranges: list[tuple[int | None, int | None]]) -> set[int]:
-        """Documents whose date lies in every range (bounds included; None: open): a slice of
-        the documents in date order for each range, found by bisection."""
+    def in_ranges(self, ranges: list[tuple[int | None, int | None]]) -> np.ndarray:
+        """Documents (ascending) whose date lies in every range (bounds included; None:
+        open): a slice of the documents in date order for each range, found by bisection."""
         if self._by_date is None:
-            pairs = sorted((v, d) for d, v in enumerate(self._date_list()) if v is not None)
-            self._by_date = [v for v, _ in pairs], [d for _, d in pairs]
+            dates, dated = self._date_arrays()
+            docnums = np.flatnonzero(dated)
+            order = np.argsort(dates[docnums], kind="stable")
+            self._by_date = dates[docnums][order], docnums[order]
         values, docnums = self._by_date
-        allowed: set[int] | None = None
+        allowed: np.ndarray | None = None
+        top = int(np.iinfo(np.uint64).max)
         for lo, hi in ranges:
-            start = 0 if lo is None else bisect_left(values, lo)
-            end = len(values) if hi is None else bisect_right(values, hi)
-            inside = set(docnums[start:end])
-            allowed = inside if allowed is None else allowed & inside
-        return allowed if allowed is not None else set(docnums)
+            start = 0 if lo is None else int(np.searchsorted(values, min(max(lo, 0), top), "left"))
+            end = (
+                len(values)
+                if hi is None
+                else int(np.searchsorted(values, min(max(hi, 0), top), "right"))
+            )
+            inside = np.sort(docnums[start:end])
+            allowed = inside if allowed is None else np.intersect1d(allowed, inside, True)
+        return allowed if allowed is not None else np.sort(docnums)
 
 
 def _best(docs: np.ndarray, scores: np.ndarray, limit: int | None) -> list[int]:
@@ -359,17 +376,28 @@ def _best(docs: np.ndarray, scores: np.ndarray, limit: int | None) -> list[int]:
     return order[:limit].tolist() if limit is not None else order.tolist()
 
 
-def _matching(searcher: Any, query: wq.Query, allow: set[int] | None) -> list[int]:
-    """Every live document matching `query` (and in `allow`), in document order, unscored."""
+def _matching(searcher: Any, query: wq.Query, allow: np.ndarray | None) -> np.ndarray:
+    """Every live document matching `query` (and in `allow`), ascending, unscored."""
     if isinstance(query, wq.Every):
-        reader = searcher.reader()
-        if allow is not None:  # only the allowed ones need looking at
-            return [d for d in sorted(allow) if not reader.is_deleted(d)]
-        docnums = [d for d in range(searcher.doc_count_all()) if not reader.is_deleted(d)]
+        docnums = allow if allow is not None else np.arange(searcher.doc_count_all())
+        deleted = _deleted(searcher)
+        return docnums[np.isin(docnums, deleted, invert=True)] if len(deleted) else docnums
+    found = arrays.evaluate(searcher, query)
+    if found is not None:
+        docnums = found[0]
     else:
-        found = arrays.evaluate(searcher, query)
-        docnums = found[0].tolist() if found is not None else list(searcher.docs_for_query(query))
-    return docnums if allow is None else [d for d in docnums if d in allow]
+        docnums = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
+    return docnums if allow is None else docnums[np.isin(docnums, allow, assume_unique=True)]
+
+
+def _deleted(searcher: Any) -> np.ndarray:
+    """The deleted documents of every segment (global numbers)."""
+    parts = [
+        np.fromiter(sub.reader().deleted_docs_set, dtype=np.int64) + offset
+        for sub, offset in searcher.leaf_searchers()
+        if sub.reader().has_deletions()
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def _split_negations(q: wq.Query) -> tuple[wq.Query, wq.Query | None]:
