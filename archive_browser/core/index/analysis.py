@@ -145,7 +145,6 @@ class StemmingTokenizer(Tokenizer):
                 t.endchar = start_char + matches[i].end()
             yield t
 
-
     def words(self, value: str) -> list[str]:
         """The words of `value` as tokens would give them, in order, without making a token
         for each (what an index format that reads the analyzer directly uses)."""

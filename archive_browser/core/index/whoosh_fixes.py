@@ -135,26 +135,37 @@ def _fix_buffer_file() -> None:
     cls.subset = subset
 
 
-def _fix_field_lengths() -> None:
-    cls: Any = whoosh3.W3PerDocReader
-    lengths = [0] + [byte_to_length(b) for b in range(1, 256)]
+#: Field length by the byte Whoosh stores for it (0: none recorded).
+LENGTHS = [0] + [byte_to_length(b) for b in range(1, 256)]
 
+
+def length_column(perdoc: Any, fieldname: str) -> bytes | None:
+    """A segment's length bytes of one field, one per document (None: the field has none),
+    read whole on first use. `perdoc` is a W3PerDocReader (a segment reader's `_perdoc`)."""
+    columns = perdoc.__dict__.setdefault("_archive_browser_lengths", {})
+    column = columns.get(fieldname)
+    if column is None:
+        reader = perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
+        if reader is None:
+            return None
+        stored = bytes(reader._dbfile.get(reader._basepos, reader._count))
+        # Documents past the stored bytes have none recorded.
+        column = columns[fieldname] = stored.ljust(perdoc._doccount, b"\0")
+    return column
+
+
+def _fix_field_lengths() -> None:
     def doc_field_length(self: Any, docnum: int, fieldname: str, default: Any = 0) -> Any:
         if docnum > self._doccount:
             raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
-        columns = self.__dict__.setdefault("_archive_browser_lengths", {})
-        column = columns.get(fieldname)
+        column = length_column(self, fieldname)
         if column is None:
-            reader = self._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
-            if reader is None:
-                return default
-            column = columns[fieldname] = bytes(reader._dbfile.get(reader._basepos, reader._count))
+            return default
         lbyte = column[docnum] if docnum < len(column) else 0
-        # A zero byte (no length recorded, or a document past the column) gives None, as
-        # Whoosh's own method does.
-        return lengths[lbyte] if lbyte else None
+        # A zero byte gives None, as Whoosh's own method does.
+        return LENGTHS[lbyte] if lbyte else None
 
-    cls.doc_field_length = doc_field_length
+    whoosh3.W3PerDocReader.doc_field_length = doc_field_length
 
 
 def _fix_posting_runs() -> None:
