@@ -59,7 +59,7 @@ class IndexWriter:
             # Whoosh's multi-process writer: each process writes a segment of its own
             # (no merge at commit). It forks, so only a single-threaded process may use it.
             self._writer = owner._ix.writer(
-                procs=procs, multisegment=True, limitmb=64, timeout=30.0, delay=0.05
+                procs=procs, multisegment=True, limitmb=48, timeout=30.0, delay=0.05
             )
         else:
             self._writer = owner._ix.writer(limitmb=128 if bulk else 64, timeout=30.0, delay=0.05)
