@@ -28,7 +28,10 @@ _AWKWARD = (
     + "".join(chr(c) for c in _PUNCT_MAP)
     + "aZ9ёЁß."
 )
-texts = st.text(alphabet=st.one_of(st.sampled_from(_AWKWARD), st.characters()))
+#: Lone surrogates are left out: importers replace them before anything is stored.
+texts = st.text(
+    alphabet=st.one_of(st.sampled_from(_AWKWARD), st.characters(exclude_categories=("Cs",)))
+)
 
 
 def _clean_by_definition(text: str) -> str:
