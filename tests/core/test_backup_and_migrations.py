@@ -138,8 +138,7 @@ def test_migrations_from_every_earlier_version(tmp_path: Path, version: int) -> 
         archive.save_search("works", SearchSpec("x"))  # schema 2's table is there
         # schema 3: facet counts read an index, not the table of texts
         plan = archive.store.db.execute(
-            "EXPLAIN QUERY PLAN SELECT id, substr(date, 1, 4), source, language, kind "
-            "FROM releases"
+            "EXPLAIN QUERY PLAN SELECT id, substr(date, 1, 4), source, language, kind FROM releases"
         ).fetchall()
         assert "COVERING INDEX releases_facets" in str(plan)
         assert archive.check().consistent
