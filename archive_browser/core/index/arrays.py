@@ -1,12 +1,14 @@
-"""Queries of terms, expanded terms (`pres*`, `ukrane~`), AND and OR, evaluated as arrays.
+"""Queries of terms, expanded terms (`pres*`, `ukrane~`), phrases, AND and OR, evaluated as
+arrays.
 
 Whoosh steps through every posting of a query with a tree of matchers in Python, scoring each
 document with a few method calls and collecting it with a few more: a prefix matching 60,000
 of 100,000 releases took half a second. Here each word's postings are read block by block into
 arrays, scored with BM25F in NumPy (the same formula and statistics as Whoosh's scorer),
-summed per document as Whoosh's AND and OR do, and intersected or merged as arrays.
-`evaluate()` answers a whole query that way; `union_matcher()` gives an expanded term inside
-a query that needs Whoosh's matchers (a phrase, a range) as a list matcher.
+summed per document as Whoosh's AND and OR do, and intersected or merged as arrays; phrases
+compare word positions as arrays too. `evaluate()` answers a whole query that way;
+`union_matcher()` gives an expanded term inside a query that needs Whoosh's matchers (a NOT
+inside an OR, a phrase with slop) as a list matcher.
 """
 
 from __future__ import annotations
@@ -36,18 +38,14 @@ class _Unsupported(Exception):
 
 def evaluate(searcher: Any, q: Any) -> Arrays | None:
     """Every live document matching `q`, as ascending global document numbers and their
-    scores, for a query made of terms, expanded terms, AND and OR; None for any other query
-    (phrases, ranges, ...), which Whoosh's matchers answer. Scores are Whoosh's: BM25F per
-    term, summed over the terms that match, times the boosts."""
+    scores, for a query made of terms, expanded terms, phrases of adjacent words, AND and OR;
+    None for any other query (NOT inside it, ranges, phrases with slop), which Whoosh's
+    matchers answer. Scores are Whoosh's: BM25F per term, summed over the terms that match,
+    times the boosts."""
     parts: list[Arrays] = []
     try:
         for sub, offset in searcher.leaf_searchers():
-            docs, scores = _evaluate(sub, q, {})
-            reader = sub.reader()
-            if reader.has_deletions() and len(docs):
-                deleted = np.fromiter(reader.deleted_docs_set, dtype=np.int64)
-                keep = ~np.isin(docs, deleted)
-                docs, scores = docs[keep], scores[keep]
+            docs, scores = _live(sub.reader(), *_evaluate(sub, q, {}))
             parts.append((docs + offset, scores))
     except _Unsupported:
         return None
@@ -60,16 +58,20 @@ def union_matcher(searcher: Any, fieldname: str, words: list[bytes | str], boost
     """A matcher of the documents of one segment holding any of the words (scored as
     Whoosh's union of their terms would be), or None when the scoring is not BM25F."""
     try:
-        docs, scores = _words(searcher, fieldname, words, {})
+        docs, scores = _live(searcher.reader(), *_words(searcher, fieldname, words, {}))
     except _Unsupported:
         return None
-    reader = searcher.reader()
-    if reader.has_deletions() and len(docs):
-        keep = ~np.isin(docs, np.fromiter(reader.deleted_docs_set, dtype=np.int64))
-        docs, scores = docs[keep], scores[keep]
     if not len(docs):
         return matching.NullMatcher()
     return matching.ListMatcher(docs.tolist(), weights=(scores * boost).tolist())
+
+
+def _live(reader: Any, docs: np.ndarray, scores: np.ndarray) -> Arrays:
+    """The documents (of one segment) that are not deleted, with their scores."""
+    if not reader.has_deletions() or not len(docs):
+        return docs, scores
+    keep = ~np.isin(docs, np.fromiter(reader.deleted_docs_set, dtype=np.int64))
+    return docs[keep], scores[keep]
 
 
 def _evaluate(searcher: Any, q: Any, lengths: dict[str, np.ndarray]) -> Arrays:
@@ -149,7 +151,8 @@ def _phrase(searcher: Any, q: Any, lengths: dict[str, np.ndarray]) -> Arrays:
     """Documents where the phrase's words stand side by side, scored as Whoosh scores a
     phrase (the sum of its words' scores). The documents holding every word are found as
     arrays; their positions are then compared as arrays of (document, start) keys, rarest
-    word first, so that a common word's positions are read for the remaining documents only."""
+    word first, so that a common word's positions are compared for the documents still in
+    the running only."""
     schema = searcher.schema
     if q.fieldname not in schema or not schema[q.fieldname].format.supports("positions"):
         raise _Unsupported
