@@ -268,16 +268,16 @@ def cmd_tag(args: argparse.Namespace) -> int:
         if action in ("add", "remove"):
             ids = _target_ids(archive, args)
             if action == "add":
-                changed = archive.tag(ids, args.tags)
+                changed = archive.tag(ids, args.tags).releases
                 print(f"Tagged {len(changed):,} of {len(ids):,} releases.")
             else:
-                changed = archive.untag(ids, args.tags)
+                changed = archive.untag(ids, args.tags).releases
                 print(f"Untagged {len(changed):,} of {len(ids):,} releases.")
         elif action == "rename":
-            changed = archive.rename_tag(args.old, args.new)
+            changed = archive.rename_tag(args.old, args.new).releases
             print(f"Renamed {args.old!r} to {args.new!r} on {len(changed):,} releases.")
         elif action == "delete":
-            changed = archive.delete_tag(args.name)
+            changed = archive.delete_tag(args.name).releases
             print(f"Deleted {args.name!r} from {len(changed):,} releases.")
     return EXIT_OK
 

@@ -30,6 +30,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from archive_browser.core import importers
+from archive_browser.core.changes import Changes
 from archive_browser.core.errors import (
     ArchiveError,
     ArchiveFormatError,
@@ -726,7 +727,7 @@ class Archive:
             self._sync_index()
             return result
 
-    def update(self, release_id: int, **changes: Any) -> None:
+    def update(self, release_id: int, **changes: Any) -> Changes:
         """Changes metadata of one release (see EDITABLE_FIELDS)."""
         bad = set(changes) - set(EDITABLE_FIELDS)
         if bad:
@@ -744,27 +745,31 @@ class Archive:
         if "title" in clean and not clean["title"]:
             raise UserFacingError("A release needs a title.")
         self._change(lambda s: s.update_release(release_id, clean))
+        return Changes(releases=frozenset([release_id]), metadata=True)
 
-    def delete(self, ids: Sequence[int]) -> int:
-        return int(self._change(lambda s: s.delete_releases(list(ids))))
+    def delete(self, ids: Sequence[int]) -> Changes:
+        """Deletes releases; `removed` holds the ids that were there."""
+        existing = frozenset(self.store.existing_ids(list(ids)))
+        self._change(lambda s: s.delete_releases(list(ids)))
+        return Changes(removed=existing, tags=True, metadata=True)
 
-    def tag(self, ids: Sequence[int], tags: Iterable[str]) -> list[int]:
-        """Adds tags to releases; returns the ids that gained a tag."""
+    def tag(self, ids: Sequence[int], tags: Iterable[str]) -> Changes:
+        """Adds tags to releases; `releases` holds the ids that gained a tag."""
         names = _clean_tags(tags)
-        return list(self._change(lambda s: s.add_tags(list(ids), names)))
+        return Changes.of_tags(self._change(lambda s: s.add_tags(list(ids), names)))
 
-    def untag(self, ids: Sequence[int], tags: Iterable[str]) -> list[int]:
-        """Removes tags from releases; returns the ids that lost a tag."""
+    def untag(self, ids: Sequence[int], tags: Iterable[str]) -> Changes:
+        """Removes tags from releases; `releases` holds the ids that lost a tag."""
         names = _clean_tags(tags)
-        return list(self._change(lambda s: s.remove_tags(list(ids), names)))
+        return Changes.of_tags(self._change(lambda s: s.remove_tags(list(ids), names)))
 
-    def rename_tag(self, old: str, new: str) -> list[int]:
-        """Renames a tag (merging it into `new` if that exists); returns the releases changed."""
+    def rename_tag(self, old: str, new: str) -> Changes:
+        """Renames a tag (merging it into `new` if that exists)."""
         _clean_tags([new])
-        return list(self._change(lambda s: s.rename_tag(old, new)))
+        return Changes.of_tags(self._change(lambda s: s.rename_tag(old, new)))
 
-    def delete_tag(self, name: str) -> list[int]:
-        return list(self._change(lambda s: s.delete_tag(name)))
+    def delete_tag(self, name: str) -> Changes:
+        return Changes.of_tags(self._change(lambda s: s.delete_tag(name)))
 
     def ids_with_tag(self, name: str) -> list[int]:
         return self.store.ids_with_tag(name)
@@ -774,9 +779,8 @@ class Archive:
         operation."""
         return self.store.tag_members(names)
 
-    def restore_tags(self, snapshot: dict[str, list[int]]) -> list[int]:
-        """Gives each tag of a snapshot exactly the releases it had then; returns the ids
-        whose tags changed."""
+    def restore_tags(self, snapshot: dict[str, list[int]]) -> Changes:
+        """Gives each tag of a snapshot exactly the releases it had then."""
 
         def apply(store: Store) -> list[int]:
             changed: set[int] = set()
@@ -787,7 +791,7 @@ class Archive:
                 changed.update(store.add_tags(sorted(then - now), [name]))
             return sorted(changed)
 
-        return list(self._change(apply))
+        return Changes.of_tags(self._change(apply))
 
     # --- saved searches
 
@@ -800,23 +804,28 @@ class Archive:
                 out.append(SavedSearch(search_id, f"{name} (unreadable)", SearchSpec()))
         return out
 
-    def save_search(self, name: str, spec: SearchSpec) -> int:
+    def save_search(self, name: str, spec: SearchSpec) -> Changes:
+        """Saves a search; `new_id` is its id."""
         name = one_line(name)
         if not name:
             raise UserFacingError("A saved search needs a name.")
-        return int(self._change(lambda s: s.add_saved_search(name, spec.to_json())))
+        new_id = int(self._change(lambda s: s.add_saved_search(name, spec.to_json())))
+        return Changes(saved_searches=True, new_id=new_id)
 
-    def rename_saved_search(self, search_id: int, name: str) -> None:
+    def rename_saved_search(self, search_id: int, name: str) -> Changes:
         name = one_line(name)
         if not name:
             raise UserFacingError("A saved search needs a name.")
         self._change(lambda s: s.update_saved_search(search_id, name=name))
+        return Changes(saved_searches=True)
 
-    def delete_saved_search(self, search_id: int) -> None:
+    def delete_saved_search(self, search_id: int) -> Changes:
         self._change(lambda s: s.delete_saved_search(search_id))
+        return Changes(saved_searches=True)
 
-    def order_saved_searches(self, ids: Sequence[int]) -> None:
+    def order_saved_searches(self, ids: Sequence[int]) -> Changes:
         self._change(lambda s: s.order_saved_searches(list(ids)))
+        return Changes(saved_searches=True)
 
     # --- backups ------------------------------------------------------------------------------
 

@@ -56,8 +56,9 @@ def test_filters_narrow_results_exactly(filled: Archive) -> None:
 
 def test_saved_searches_round_trip_and_order(filled: Archive) -> None:
     spec = SearchSpec("meetings", (Filter("year", "2013"),), "-date")
-    first = filled.save_search("Bishkek 2013", spec)
-    second = filled.save_search("Russian", SearchSpec("", (Filter("language", "ru"),)))
+    first = filled.save_search("Bishkek 2013", spec).new_id
+    second = filled.save_search("Russian", SearchSpec("", (Filter("language", "ru"),))).new_id
+    assert first is not None and second is not None
     saved = filled.saved_searches()
     assert [s.name for s in saved] == ["Bishkek 2013", "Russian"]
     assert saved[0].spec == spec
