@@ -40,9 +40,7 @@ class Changes:
     @property
     def results(self) -> bool:
         """Whether a search's results (membership, order, shown fields) may be stale."""
-        return bool(
-            self.everything or self.releases or self.added or self.removed or self.metadata
-        )
+        return bool(self.everything or self.releases or self.added or self.removed or self.metadata)
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
