@@ -72,3 +72,22 @@ class Release:
 
 
 RELEASE_COLUMNS = tuple(f.name for f in fields(Release) if f.name != "tags")
+
+#: The columns of the archive's CSV export (and keys of its JSON export), in order: what its
+#: importer maps by, and how it recognises a file the archive wrote itself.
+EXCHANGE_FIELDS = (
+    "id",
+    "title",
+    "date",
+    "summary",
+    "body",
+    "source",
+    "url",
+    "place",
+    "kind",
+    "language",
+    "tags",
+    "notes",
+    "orig_path",
+    "orig_format",
+)

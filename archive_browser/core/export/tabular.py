@@ -13,25 +13,11 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 from archive_browser.core.jobs import Job, Progress
-from archive_browser.core.model import Release
+from archive_browser.core.model import EXCHANGE_FIELDS, Release
+from archive_browser.core.spreadsheet import spreadsheet_safe
 
 #: Exported fields, in column order.
-FIELDS = (
-    "id",
-    "title",
-    "date",
-    "summary",
-    "body",
-    "source",
-    "url",
-    "place",
-    "kind",
-    "language",
-    "tags",
-    "notes",
-    "orig_path",
-    "orig_format",
-)
+FIELDS = EXCHANGE_FIELDS
 JSON_FORMAT = "archive-browser"
 JSON_VERSION = 1
 
@@ -49,8 +35,11 @@ def csv_tags(tags: list[str]) -> str:
     return "; ".join(tags)
 
 
-def write_csv(batches: Iterator[list[Release]], stream: TextIO, total: int) -> Job[int]:
-    """Writes a header row and one row per release; returns how many releases."""
+def write_csv(
+    batches: Iterator[list[Release]], stream: TextIO, total: int, *, safe: bool = True
+) -> Job[int]:
+    """Writes a header row and one row per release; returns how many releases. With `safe`,
+    cells a spreadsheet would run as formulas are neutralised (the importer undoes it)."""
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(FIELDS)
     done = 0
@@ -59,7 +48,8 @@ def write_csv(batches: Iterator[list[Release]], stream: TextIO, total: int) -> J
             row = release_record(release)
             row["tags"] = csv_tags(release.tags)
             row["date"] = release.date or ""
-            writer.writerow([row[name] for name in FIELDS])
+            cells = [str(row[name]) for name in FIELDS]
+            writer.writerow([spreadsheet_safe(c) for c in cells] if safe else cells)
         done += len(batch)
         yield Progress(done, total, f"Wrote {done:,} of {total:,} releases")
     return done

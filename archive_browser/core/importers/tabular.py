@@ -18,7 +18,8 @@ from typing import Any
 from archive_browser.core.errors import UnreadableInputError
 from archive_browser.core.importers.dates import parse_date_value
 from archive_browser.core.importers.limits import MAX_CSV_CELL_CHARS
-from archive_browser.core.model import ReleaseDraft
+from archive_browser.core.model import EXCHANGE_FIELDS, ReleaseDraft
+from archive_browser.core.spreadsheet import spreadsheet_restore
 from archive_browser.core.textnorm import one_line
 
 #: Release field -> names a column may have for it (compared without case, spaces, _ - .).
@@ -194,6 +195,8 @@ def parse_csv(
         raise UnreadableInputError(_csv_problem(e)) from None
     header = [h.strip().lstrip("\ufeff") for h in header]
     mapping = map_columns(header, explicit)
+    # The archive's own export: its cells were neutralised for spreadsheets (see spreadsheet).
+    own_export = tuple(header) == EXCHANGE_FIELDS
     row_number = 1
     while True:
         try:
@@ -211,6 +214,8 @@ def parse_csv(
             cells = f"{len(row)} cell" + ("" if len(row) == 1 else "s")
             yield RowError(f"row {row_number}", f"has {cells} where the header has {len(header)}")
             continue
+        if own_export:
+            row = [spreadsheet_restore(cell) for cell in row]
         try:
             yield record_to_draft(dict(zip(header, row, strict=True)), mapping)
         except ValueError as e:
