@@ -315,7 +315,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     pages = f", {report.pages:,} page{'s' if report.pages != 1 else ''}" if report.pages else ""
     print(
         f"Exported {report.count:,} release{'s' if report.count != 1 else ''} to {report.path} "
-        f"({size}{pages})."
+        f"({size}{pages}{f'; written through the link {report.link}' if report.link else ''})."
     )
     return EXIT_OK
 

@@ -48,7 +48,9 @@ def test_cells_are_neutralised_and_import_back_exactly(archive: Archive, tmp_pat
     assert back["Plain title"].source == "CSTO"
 
 
-def test_a_csv_not_written_by_the_archive_keeps_its_quotes(archive: Archive, tmp_path: Path) -> None:
+def test_a_csv_not_written_by_the_archive_keeps_its_quotes(
+    archive: Archive, tmp_path: Path
+) -> None:
     other = tmp_path / "other.csv"
     other.write_text("title,body\n'=quoted,'-dash body\n", encoding="utf-8")
     report = run(archive.import_paths([other]))

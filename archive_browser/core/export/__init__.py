@@ -42,6 +42,8 @@ class ExportReport:
     count: int  # releases written
     pages: int | None  # for a PDF
     bytes: int
+    #: The symbolic link the export was asked for, when `path` is the file it points to.
+    link: Path | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -50,6 +52,7 @@ class ExportReport:
             "count": self.count,
             "pages": self.pages,
             "bytes": self.bytes,
+            "link": str(self.link) if self.link else None,
         }
 
 
@@ -131,7 +134,7 @@ def export_releases(
         raise write_error(e, out) from e
     finally:
         staged.discard()
-    return ExportReport(out, fmt, count, pages, out.stat().st_size)
+    return ExportReport(staged.out, fmt, count, pages, staged.out.stat().st_size, staged.link)
 
 
 def _batches(archive: Archive, ids: Sequence[int]) -> Iterator[list[Release]]:
