@@ -563,6 +563,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
+        from archive_browser.gui.preflight import display_problem
+
+        problem = display_problem()
+        if problem is not None:
+            print(f"{APP_ID}: {problem}", file=sys.stderr)
+            return EXIT_ERROR
         from archive_browser.gui.app import run_gui
 
         return run_gui(Path(args.archive) if args.archive else None)
