@@ -40,7 +40,7 @@ def parse_html(text: str) -> ReleaseDraft:
     """The release in one HTML page."""
     import trafilatura  # imported on first use: it takes a moment to load
 
-    elements = _count_elements(text)
+    elements, page = _parse_page(text)
     if elements > MAX_HTML_ELEMENTS:
         raise UnreadableInputError(
             f"the page has too many elements to read ({elements:,}; "
@@ -60,7 +60,9 @@ def parse_html(text: str) -> ReleaseDraft:
         raise UnreadableInputError(f"cannot read this HTML page: {e}") from None
     if doc is None or not (doc.text or "").strip():
         raise UnreadableInputError("no main text found in this HTML page")
-    title = one_line(doc.title or "")
+    url = doc.url if _WEB_ADDRESS.match(doc.url or "") else ""
+    raw_title = _page_title(page) or one_line(doc.title or "")
+    title = headline(raw_title, page, one_line(doc.sitename or ""), url)
     paragraphs = [one_line(p) for p in doc.text.split("\n") if p.strip()]
     # The extracted text often repeats the headline and the dateline; the release keeps them
     # as metadata instead.
@@ -71,8 +73,6 @@ def parse_html(text: str) -> ReleaseDraft:
     if not paragraphs:
         raise UnreadableInputError("no main text found in this HTML page")
     body = "\n\n".join(paragraphs)
-    # Kept only when it is a web address: "javascript:" or "data:" is no place to go.
-    url = doc.url if _WEB_ADDRESS.match(doc.url or "") else ""
     summary = one_line(doc.description or "")
     if summary and fold(body).startswith(fold(summary)[:60]):
         summary = ""
@@ -88,14 +88,92 @@ def parse_html(text: str) -> ReleaseDraft:
     )
 
 
-def _count_elements(text: str) -> int:
-    """How many elements lxml finds in a page: a quick parse, far quicker than extraction."""
+def _parse_page(text: str) -> tuple[int, Any]:
+    """How many elements lxml finds in a page, and its tree (None when lxml gives none): a
+    quick parse, far quicker than extraction."""
     from lxml import etree
 
     # Bytes, as lxml refuses text with an encoding declaration; no network, as always.
-    parser = etree.HTMLParser(recover=True, no_network=True)
+    parser = etree.HTMLParser(recover=True, no_network=True, encoding="utf-8")
     try:
         root = etree.fromstring(text.encode("utf-8"), parser)
     except (etree.LxmlError, ValueError):
-        return 0  # the extraction reports what is wrong
-    return 0 if root is None else sum(1 for _ in root.iter())
+        return 0, None  # the extraction reports what is wrong
+    return (0, None) if root is None else (sum(1 for _ in root.iter()), root)
+
+
+#: Separators between a headline and the site's name in a page's <title>.
+_TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|»|/)\s+")
+#: Parts of a <title> that name a section of a site rather than the release.
+_SECTION_WORDS = {
+    "news", "press", "press release", "press releases", "press room", "newsroom", "home",
+    "statements", "statement", "speeches", "media", "media centre", "media center", "updates",
+    "official website", "official site", "events", "articles", "blog", "новости",
+    "пресс-релизы", "главная", "заявления",
+}  # fmt: skip
+
+
+def _meta(page: Any, *names: str) -> list[str]:
+    if page is None:
+        return []
+    found = []
+    for element in page.iter("meta"):
+        key = (element.get("property") or element.get("name") or "").strip().lower()
+        if key in names and element.get("content"):
+            found.append(one_line(element.get("content")))
+    return found
+
+
+def _page_title(page: Any) -> str:
+    if page is None:
+        return ""
+    for element in page.iter("title"):
+        return one_line(" ".join(element.itertext()))
+    return ""
+
+
+def _h1(page: Any) -> str:
+    if page is None:
+        return ""
+    for element in page.iter("h1"):
+        text = one_line(" ".join(element.itertext()))
+        if text:
+            return text
+    return ""
+
+
+def headline(title: str, page: Any, sitename: str, url: str) -> str:
+    """The release's headline from a page's title: without the site's name and section
+    ("... say MEPs | News | European Parliament" -> "... say MEPs")."""
+    sites = {fold(n) for n in [sitename, *_meta(page, "og:site_name", "application-name")] if n}
+    host = urlparse(url).netloc.lower().removeprefix("www.")
+    folded = [fold(p) for p in _TITLE_SEPARATORS.split(title)]
+    for name in [*_meta(page, "og:title", "twitter:title"), _h1(page)]:
+        # The page's own headline, when the title is that headline and other parts around
+        # it: the rest is the site's name, whatever it is called.
+        if not name or fold(name) == fold(title) or len(folded) < 2:
+            continue
+        if fold(name) in folded:
+            return name
+    parts = _TITLE_SEPARATORS.split(title)
+    while len(parts) > 1 and _is_site_part(fold(parts[-1]), sites, host):
+        parts.pop()
+    while len(parts) > 1 and _is_site_part(fold(parts[0]), sites, host):
+        parts.pop(0)
+    # Separators inside the headline itself are kept as they were written.
+    if len(parts) == len(_TITLE_SEPARATORS.split(title)):
+        return title
+    start = title.find(parts[0])
+    end = title.rfind(parts[-1]) + len(parts[-1])
+    return title[start:end].strip() or title
+
+
+def _is_site_part(part: str, sites: set[str], host: str) -> bool:
+    part = part.strip(" \x00")
+    if not part or part in sites or part in _SECTION_WORDS:
+        return True
+    if any(part in site or site in part for site in sites if len(site) >= 4):
+        return True
+    compact = re.sub(r"[^a-z0-9]", "", part)
+    # "Kremlin" on kremlin.ru, "GOV.UK" on www.gov.uk
+    return bool(host) and len(compact) >= 4 and compact in re.sub(r"[^a-z0-9]", "", host)
