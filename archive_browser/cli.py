@@ -246,7 +246,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 def _target_ids(archive: Archive, args: argparse.Namespace) -> list[int]:
     if args.ids:
         ids = _parse_ids(args.ids)
-        missing = sorted(set(ids) - set(archive.store.existing_ids(ids)))
+        missing = sorted(set(ids) - set(archive.existing_ids(ids)))
         if missing:
             raise UserFacingError(f"No release has the id {', '.join(map(str, missing))}.")
         return ids

@@ -40,7 +40,7 @@ from archive_browser.core.importers.text import (
     read_paragraphs,
 )
 from archive_browser.core.model import ReleaseDraft
-from archive_browser.core.store import clean_tag, tag_key
+from archive_browser.core.tagnames import clean_tag, tag_key
 from archive_browser.core.textnorm import clean_text, one_line
 
 __all__ = [
