@@ -443,7 +443,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("import", help="import files and folders of releases")
+    p = sub.add_parser(
+        "import",
+        help="import files and folders of releases",
+        description="Import files, and the files of known types in folders. Formats: "
+        + "; ".join(f"{f.label} ({', '.join(f.extensions)})" for f in importers.formats())
+        + ".",
+    )
     p.add_argument("paths", nargs="+", metavar="PATH", type=Path)
     p.add_argument("--tag", action="append", default=[], help="tag every imported release")
     p.add_argument(
