@@ -214,6 +214,7 @@ class Store(TagTables, SavedSearchTables, IndexQueue):
                 f"DELETE FROM releases WHERE id IN ({marks})", chunk
             ).rowcount
         self.enqueue(ids)
+        return deleted
 
     # --- filters
 
