@@ -10,9 +10,9 @@ from typing import Any
 
 import sqlite_utils
 
+import archive_browser.core.store.schema as schema
 from archive_browser.core.errors import ArchiveFormatError, NotFoundError
 from archive_browser.core.model import RELEASE_COLUMNS, Release, ReleaseDraft
-from archive_browser.core.store import schema
 from archive_browser.core.store.base import chunks, now_iso
 from archive_browser.core.store.saved import IndexQueue, SavedSearchTables
 from archive_browser.core.store.tags import TagTables
