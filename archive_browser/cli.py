@@ -246,7 +246,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 def _target_ids(archive: Archive, args: argparse.Namespace) -> list[int]:
     if args.ids:
         ids = _parse_ids(args.ids)
-        missing = sorted(set(ids) - set(archive.store.existing_ids(ids)))
+        missing = sorted(set(ids) - set(archive.existing_ids(ids)))
         if missing:
             raise UserFacingError(f"No release has the id {', '.join(map(str, missing))}.")
         return ids
@@ -443,7 +443,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("import", help="import files and folders of releases")
+    p = sub.add_parser(
+        "import",
+        help="import files and folders of releases",
+        description="Import files, and the files of known types in folders. Formats: "
+        + "; ".join(f"{f.label} ({', '.join(f.extensions)})" for f in importers.formats())
+        + ".",
+    )
     p.add_argument("paths", nargs="+", metavar="PATH", type=Path)
     p.add_argument("--tag", action="append", default=[], help="tag every imported release")
     p.add_argument(

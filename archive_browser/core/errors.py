@@ -48,6 +48,10 @@ class MalformedQueryError(UserFacingError):
     """A search query cannot be understood."""
 
 
+class IndexNotReadyError(UserFacingError):
+    """The index must be rebuilt or brought up to date before searching."""
+
+
 class NotFoundError(UserFacingError):
     """A release (or tag) asked for by id or name does not exist."""
 

@@ -23,7 +23,7 @@ from typing import Any
 from archive_browser.core.errors import UserFacingError
 from archive_browser.core.jobs import Job, Progress
 from archive_browser.core.model import RELEASE_COLUMNS
-from archive_browser.core.store import tag_key
+from archive_browser.core.tagnames import tag_key
 
 #: Rows read at once; a range that fails is halved until single rows are left.
 RANGE = 512

@@ -48,7 +48,7 @@ from PySide6.QtWidgets import (
 )
 
 from archive_browser import APP_NAME, __version__
-from archive_browser.core import importers
+from archive_browser.core import background, importers
 from archive_browser.core.archive import Archive, ImportReport
 from archive_browser.core.errors import (
     ArchiveLockedError,
@@ -380,7 +380,9 @@ class MainWindow(QMainWindow):
         self.archive_opened.emit()
         if not archive.readonly and archive.needs_repair:
             self.run_job(
-                archive.in_process("repair"), "Bringing the index up to date", self._after_change
+                background.run_in_process(archive, background.repair_task),
+                "Bringing the index up to date",
+                self._after_change,
             )
         elif seed_demo and not archive.readonly:
             from archive_browser.core.demo import seed_demo as demo_job
@@ -465,7 +467,7 @@ class MainWindow(QMainWindow):
         if archive.index_problem:
             self.index_label.setText("Index must be rebuilt")
         else:
-            pending = archive.store.pending_count()
+            pending = archive.pending_index_count()
             self.index_label.setText(
                 "Index up to date" if not pending else f"Index: {pending:,} changes pending"
             )
@@ -967,7 +969,11 @@ class MainWindow(QMainWindow):
         archive = self.archive
         if archive is None:
             return
-        self.run_job(archive.in_process("import", paths, options), "Importing", self._import_done)
+        self.run_job(
+            background.run_in_process(archive, background.import_task, paths, options),
+            "Importing",
+            self._import_done,
+        )
 
     def _import_done(self, report: ImportReport | None) -> None:
         self._after_change()
@@ -1029,7 +1035,15 @@ class MainWindow(QMainWindow):
             return
         if order in ("date", "-date"):
             ids = archive.sort_ids(ids, order)
-        job = archive.in_process("export", list(ids), out, self.spec.query or None, highlight)
+        job = background.run_in_process(
+            archive,
+            background.export_task,
+            list(ids),
+            out,
+            self.spec.query or None,
+            highlight,
+            readonly=True,
+        )
         self.run_job(
             job,
             f"Exporting {len(ids):,} releases",
@@ -1200,7 +1214,11 @@ class MainWindow(QMainWindow):
     def rebuild_index(self) -> None:
         archive = self.archive
         if archive is not None and not archive.readonly:
-            self.run_job(archive.in_process("reindex"), "Rebuilding the index", self._after_change)
+            self.run_job(
+                background.run_in_process(archive, background.reindex_task),
+                "Rebuilding the index",
+                self._after_change,
+            )
 
     def show_shortcuts(self) -> None:
         ShortcutsDialog(self).open()

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from archive_browser.core import store as store_module
 from archive_browser.core.archive import Archive
 from archive_browser.core.errors import ArchiveFormatError, UserFacingError
 from archive_browser.core.importers import ImportOptions
 from archive_browser.core.jobs import run
 from archive_browser.core.search import SearchSpec
 from archive_browser.core.store import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from archive_browser.core.store import schema as store_module
 
 
 def snapshot(archive: Archive) -> list[dict[str, object]]:

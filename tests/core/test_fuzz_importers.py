@@ -61,8 +61,8 @@ from archive_browser.core.importers.limits import (
     MAX_CSV_CELL_CHARS,
     MAX_HTML_ELEMENTS,
     MAX_ROW_ERRORS,
-    SIZE_LIMITS_MB,
 )
+from archive_browser.core.importers.registry import SIZE_LIMITS_MB
 from archive_browser.core.jobs import run
 from archive_browser.core.model import ReleaseDraft
 from tests.conftest import REPO, SAMPLE, shared_file

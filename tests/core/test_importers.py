@@ -213,7 +213,7 @@ def _streaming_from(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
 
 def _reads_whole(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Records which files are decoded whole."""
-    from archive_browser.core import importers
+    from archive_browser.core.importers import registry as importers
 
     whole: list[Path] = []
     real = importers.read_bytes

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from archive_browser.core.archive import MULTIPROCESS_INDEXING, Archive
+from archive_browser.core.background import import_task, reindex_task, run_in_process
 from archive_browser.core.errors import UserFacingError
 from archive_browser.core.importers import ImportOptions
 from archive_browser.core.jobs import Progress, cancel, run
@@ -19,7 +20,9 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 def test_import_in_a_child_process(archive: Archive, sample: Path) -> None:
     seen: list[Progress] = []
-    report = run(archive.in_process("import", [sample], ImportOptions(tags=["csto"])), seen.append)
+    report = run(
+        run_in_process(archive, import_task, [sample], ImportOptions(tags=["csto"])), seen.append
+    )
     assert report is not None and len(report.imported_ids) == 5
     assert seen  # progress came through the pipe
     # This process sees what the child stored and indexed.
@@ -34,13 +37,13 @@ def test_reindex_in_a_child_process_swaps_the_index_here_too(
 ) -> None:
     run(archive.import_paths([sample]))
     before = archive._index_path()
-    run(archive.in_process("reindex"))
+    run(run_in_process(archive, reindex_task))
     assert archive._index_path() != before and not before.exists()
     assert archive.search("Bishkek").total == 1 and archive.check().consistent
 
 
 def test_cancel_reaches_the_child_and_returns_its_report(archive: Archive, corpus: Path) -> None:
-    job = archive.in_process("import", [corpus / "zelenskyy.csv", corpus / "putin.csv"])
+    job = run_in_process(archive, import_task, [corpus / "zelenskyy.csv", corpus / "putin.csv"])
     for progress in job:
         if "stored" in progress.message:
             report = cancel(job)
@@ -55,12 +58,12 @@ def test_a_user_facing_error_in_the_child_is_raised_here(tmp_path: Path) -> None
     with Archive.open(tmp_path / "a") as archive:
         archive.store.db.execute("PRAGMA user_version = 99")  # the child refuses this schema
         with pytest.raises(UserFacingError, match="newer Archive Browser"):
-            run(archive.in_process("reindex"))
+            run(run_in_process(archive, reindex_task))
 
 
-def test_unknown_job_is_a_bug_not_a_hang(archive: Archive) -> None:
-    with pytest.raises(Exception, match="unknown job"):
-        run(archive.in_process("nonsense"))
+def test_a_task_the_child_cannot_find_is_a_bug_not_a_hang(archive: Archive) -> None:
+    with pytest.raises(TypeError, match="top-level function"):
+        run(run_in_process(archive, lambda a: a.reindex()))
 
 
 def _many_releases(corpus: Path, out: Path, n: int) -> Path:
@@ -91,7 +94,7 @@ def test_a_large_import_in_a_child_process_indexes_with_several_processes(
     Whoosh's writer processes, which a daemon may not start unless it says it can."""
     n = MULTIPROCESS_INDEXING + 150
     source = _many_releases(corpus, tmp_path / "many.jsonl", n)
-    report = run(archive.in_process("import", [source]))
+    report = run(run_in_process(archive, import_task, [source]))
     assert report is not None and len(report.imported_ids) == n and not report.failures
     assert archive.count() == n
     assert archive.search('"part 2077"').total == 1

@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-from archive_browser.core import archive as archive_module
 from archive_browser.core.archive import Archive
+from archive_browser.core.archive import importing as archive_module
 from archive_browser.core.importers import ImportOptions
 
 

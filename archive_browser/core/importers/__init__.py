@@ -10,27 +10,29 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
 from archive_browser.core.errors import UnreadableInputError
+from archive_browser.core.importers import builtin  # noqa: F401  (registers the formats)
 from archive_browser.core.importers.dates import find_date
-from archive_browser.core.importers.decode import decode, file_problem, read_bytes, utf8_lines
+from archive_browser.core.importers.decode import decode, file_problem, read_bytes
 from archive_browser.core.importers.kinds import guess_kind
 from archive_browser.core.importers.language import detect_language
-from archive_browser.core.importers.limits import (
-    MAX_RELEASE_CHARS,
-    MAX_ROW_ERRORS,
+from archive_browser.core.importers.limits import MAX_RELEASE_CHARS, MAX_ROW_ERRORS
+from archive_browser.core.importers.options import ImportOptions
+from archive_browser.core.importers.registry import (
+    FORMATS,
     SIZE_LIMITS_MB,
+    ImportFormat,
+    ReadContext,
+    extensions,
+    file_filter,
+    format_for,
+    formats,
+    register,
 )
-from archive_browser.core.importers.tabular import (
-    MAPPABLE_FIELDS,
-    RowError,
-    parse_csv,
-    parse_json,
-    parse_json_lines,
-)
+from archive_browser.core.importers.tabular import MAPPABLE_FIELDS, RowError
 from archive_browser.core.importers.text import (
     SPLIT_STRATEGIES,
     Paragraph,
@@ -40,40 +42,33 @@ from archive_browser.core.importers.text import (
     read_paragraphs,
 )
 from archive_browser.core.model import ReleaseDraft
-from archive_browser.core.store import clean_tag, tag_key
+from archive_browser.core.tagnames import clean_tag, tag_key
 from archive_browser.core.textnorm import clean_text, one_line
 
 __all__ = [
     "FORMATS",
     "MAPPABLE_FIELDS",
     "MAX_RELEASE_CHARS",
+    "SIZE_LIMITS_MB",
     "SPLIT_STRATEGIES",
+    "ImportFormat",
     "ImportOptions",
     "Paragraph",
+    "ReadContext",
     "RowError",
     "build_items",
     "discover",
+    "extensions",
+    "file_filter",
     "finish",
+    "format_for",
+    "formats",
     "is_text_file",
     "preview_split",
     "read_file",
+    "register",
 ]
 
-#: File ending -> format name.
-FORMATS = {
-    ".txt": "text",
-    ".text": "text",
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".html": "html",
-    ".htm": "html",
-    ".xhtml": "html",
-    ".csv": "csv",
-    ".tsv": "csv",
-    ".json": "json",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-}
 # Control characters (C0 and C1) other than the ones that are white space, and UTF-16
 # surrogates: a JSON string may hold a lone one ("\\ud800"), which no UTF-8 text can store.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
@@ -87,24 +82,6 @@ _LONG_FIELDS = (
     ("source", "the source is"),
     ("place", "the place is"),
 )
-
-
-@dataclass(slots=True)
-class ImportOptions:
-    """How to import: the split strategy for text files, column mapping, and what to add."""
-
-    split: str = "auto"
-    mapping: dict[str, str] = field(default_factory=dict)
-    tags: list[str] = field(default_factory=list)
-    source: str = ""  # for releases whose file names none
-    kind: str = ""  # for releases whose file names none (otherwise guessed)
-    #: Splits the user corrected: text file (resolved path) -> paragraphs starting a release.
-    splits: dict[str, list[int]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if self.split not in SPLIT_STRATEGIES:
-            raise ValueError(f"split must be one of {', '.join(SPLIT_STRATEGIES)}")
-        self.tags = [clean_tag(t) for t in self.tags]
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
@@ -148,7 +125,7 @@ def _walk(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in names:
             p = Path(root, name)
-            if name.startswith(".") or p.suffix.lower() not in FORMATS:
+            if name.startswith(".") or format_for(p) is None:
                 continue
             problem = file_problem(p)
             if problem is None and p.is_dir():
@@ -162,14 +139,16 @@ def _walk(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
 
 def is_text_file(path: Path) -> bool:
     """True for the formats that may hold several releases one after another."""
-    return FORMATS.get(path.suffix.lower()) in ("text", "markdown")
+    fmt = format_for(path)
+    return fmt is not None and fmt.splittable
 
 
 def preview_split(path: Path, strategy: str = "auto") -> tuple[list[Paragraph], list[int]]:
     """The paragraphs of a text file and the ones proposed to start a release, for a user to
     correct before importing."""
-    fmt = FORMATS.get(path.suffix.lower(), "text")
-    text, _encoding = decode(read_bytes(path, SIZE_LIMITS_MB.get(fmt, 64)))
+    fmt = format_for(path)
+    limit = fmt.size_limit_mb if fmt is not None else SIZE_LIMITS_MB["text"]
+    text, _encoding = decode(read_bytes(path, limit))
     paragraphs = read_paragraphs(text)
     return paragraphs, propose_starts(paragraphs, strategy)
 
@@ -177,43 +156,17 @@ def preview_split(path: Path, strategy: str = "auto") -> tuple[list[Paragraph], 
 def read_file(path: Path, options: ImportOptions) -> Iterator[ReleaseDraft | RowError]:
     """The releases in one file, completed by `finish()`, and errors of single rows. Raises
     UnreadableInputError when the file as a whole cannot be read."""
-    fmt = FORMATS.get(path.suffix.lower())
+    fmt = format_for(path)
     if fmt is None:
-        known = ", ".join(sorted(set(FORMATS)))
+        known = ", ".join(sorted(extensions()))
         raise UnreadableInputError(f"not a file type this program reads ({known})")
-    # A large UTF-8 CSV or JSON Lines file is read a line at a time; others are decoded whole.
-    lines = None
-    if fmt in ("csv", "jsonl"):
-        lines = utf8_lines(path, SIZE_LIMITS_MB[fmt], newline="" if fmt == "csv" else "\n")
-    text = decode(read_bytes(path, SIZE_LIMITS_MB[fmt]))[0] if lines is None else ""
-    source: str | Iterator[str] = text if lines is None else lines
-    drafts: Iterable[ReleaseDraft | RowError]
-    if fmt in ("text", "markdown"):
-        paragraphs = read_paragraphs(text)
-        starts = options.splits.get(str(path.resolve())) or propose_starts(
-            paragraphs, options.split
-        )
-        items = build_items(paragraphs, starts)
-        if not items:
-            raise UnreadableInputError("the file holds no text")
-        drafts = [ReleaseDraft(title=title, body=body) for title, body in items]
-    elif fmt == "html":
-        from archive_browser.core.importers.html import parse_html
-
-        drafts = [parse_html(text)]
-    elif fmt == "csv":
-        delimiter = "\t" if path.suffix.lower() == ".tsv" else None
-        drafts = parse_csv(source, delimiter=delimiter, explicit=options.mapping)
-    elif fmt == "json":
-        drafts = parse_json(text, explicit=options.mapping)
-    else:
-        drafts = parse_json_lines(source, explicit=options.mapping)
+    drafts = fmt.read(ReadContext(path, options, fmt.size_limit_mb))
     errors = releases = 0
     origin = str(path.resolve())
     for draft in drafts:
         if not isinstance(draft, RowError):
             try:
-                yield finish(draft, origin, fmt, options)
+                yield finish(draft, origin, fmt.name, options)
                 releases += 1
                 continue
             except ValueError as e:

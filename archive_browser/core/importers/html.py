@@ -58,12 +58,16 @@ def parse_html(text: str) -> ReleaseDraft:
         )
     except Exception as e:  # lxml and trafilatura raise many kinds on broken markup
         raise UnreadableInputError(f"cannot read this HTML page: {e}") from None
-    if doc is None or not (doc.text or "").strip():
+    # (a dict only when asked for one with as_dict)
+    main_text = "" if doc is None or isinstance(doc, dict) else doc.text or ""
+    if doc is None or isinstance(doc, dict) or not main_text.strip():
         raise UnreadableInputError("no main text found in this HTML page")
-    url = doc.url if _WEB_ADDRESS.match(doc.url or "") else ""
+    # Kept only when it is a web address: "javascript:" or "data:" is no place to go.
+    url = doc.url or ""
+    url = url if _WEB_ADDRESS.match(url) else ""
     raw_title = _page_title(page) or one_line(doc.title or "")
     title = headline(raw_title, page, one_line(doc.sitename or ""), url)
-    paragraphs = [one_line(p) for p in doc.text.split("\n") if p.strip()]
+    paragraphs = [one_line(p) for p in main_text.split("\n") if p.strip()]
     # The extracted text often repeats the headline and the dateline; the release keeps them
     # as metadata instead.
     while paragraphs and (
@@ -82,7 +86,7 @@ def parse_html(text: str) -> ReleaseDraft:
         body=body,
         date=parse_date_value(doc.date) or find_date(f"{title}\n{body[:1000]}"),
         summary=summary,
-        source=one_line(doc.sitename or "") or urlparse(url).netloc,
+        source=one_line(str(doc.sitename or "")) or urlparse(url).netloc,
         url=url,
         language=lang.group(1).lower() if lang else "",
     )

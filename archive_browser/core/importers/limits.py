@@ -6,8 +6,7 @@ clear error instead of minutes of work or gigabytes of memory.
 
 from __future__ import annotations
 
-#: Largest file read of each format, in MB (the whole file is held in memory).
-SIZE_LIMITS_MB = {"text": 64, "markdown": 64, "html": 64, "csv": 1024, "json": 512, "jsonl": 1024}
+# The largest file read of each format is in its record (registry.ImportFormat.size_limit_mb).
 
 #: Longest release text, in characters. The longest release of the real corpus has 176,484;
 #: indexing a text of tens of millions of characters would keep Whoosh busy for minutes.

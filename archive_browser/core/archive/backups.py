@@ -1,0 +1,114 @@
+"""Backups of an archive: consistent copies while it is in use, rotation, and restoring."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+from archive_browser.core.archive.base import BACKUP_DIR, DB_NAME, ArchiveBase, write_errors
+from archive_browser.core.archive.upkeep import IndexUpkeep
+from archive_browser.core.errors import ArchiveFormatError, UserFacingError
+from archive_browser.core.jobs import Job, Progress
+from archive_browser.core.reports import BackupReport, RestoreReport
+from archive_browser.core.store import APPLICATION_ID, SCHEMA_VERSION
+
+
+class BackupManager:
+    """Backing up and restoring one archive (its SQLite file; the index is rebuilt)."""
+
+    def __init__(self, archive: ArchiveBase, upkeep: IndexUpkeep) -> None:
+        self._archive = archive
+        self._upkeep = upkeep
+
+    def backup(self, dest: Path | str) -> Job[BackupReport]:
+        """Writes a consistent copy of the archive (its SQLite file, through SQLite's online
+        backup) while the archive stays in use. `dest` is a new folder, which then opens as an
+        archive, or a file ending in .sqlite3. The index is not copied: it is rebuilt from the
+        copy when the copy is opened."""
+        dest = Path(dest).expanduser().absolute()
+        target = dest if dest.suffix in (".sqlite3", ".sqlite", ".db") else dest / DB_NAME
+        if target.exists():
+            raise UserFacingError(f"{target} already exists; choose another name for the backup.")
+        yield Progress(0, 1, f"Backing up to {target}")
+        with write_errors(target.parent):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(target.name + ".partial")
+            partial.unlink(missing_ok=True)
+            try:
+                copy = sqlite3.connect(partial)
+                try:
+                    self._archive.store.conn.backup(copy)
+                finally:
+                    copy.close()
+                partial.replace(target)
+            finally:
+                partial.unlink(missing_ok=True)
+        yield Progress(1, 1, "Backed up")
+        return BackupReport(target, target.stat().st_size, self._archive.store.count())
+
+    def auto_backup(self, keep: int = 5, every_hours: float = 24) -> Job[BackupReport | None]:
+        """Keeps rotating copies in the archive's `backups` folder: makes one when the newest
+        is older than `every_hours`, and keeps the newest `keep`."""
+        folder = self._archive.folder / BACKUP_DIR
+        existing = sorted(folder.glob("archive-*.sqlite3")) if folder.exists() else []
+        if existing and time.time() - existing[-1].stat().st_mtime < every_hours * 3600:
+            return None
+        name = f"archive-{time.strftime('%Y%m%d-%H%M%S')}.sqlite3"
+        report = yield from self.backup(folder / name)
+        for old in sorted(folder.glob("archive-*.sqlite3"))[:-keep]:
+            old.unlink(missing_ok=True)
+        return report
+
+    def restore(self, source: Path | str) -> Job[RestoreReport]:
+        """Replaces the archive's contents with a backup (a backup folder or .sqlite3 file),
+        keeping a copy of the archive as it was in `backups/`, then rebuilds the index."""
+        archive = self._archive
+        archive.require_writable()
+        source = Path(source).expanduser().absolute()
+        if source.is_dir():
+            source = source / DB_NAME
+        if not source.is_file():
+            raise UserFacingError(f"There is no backup at {source}.")
+        check_backup(source)
+        with archive.write_lock:
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            yield Progress(0, 3, "Keeping a copy of the archive as it is")
+            kept = yield from self.backup(
+                archive.folder / BACKUP_DIR / f"before-restore-{stamp}.sqlite3"
+            )
+            yield Progress(1, 3, f"Restoring from {source.name}")
+            with write_errors(archive.folder):
+                backup = sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)
+                try:
+                    backup.backup(archive.store.conn)
+                finally:
+                    backup.close()
+                archive.store.migrate()
+            archive.data_generation += 1
+            yield Progress(2, 3, "Rebuilding the index")
+            yield from self._upkeep.reindex()
+            return RestoreReport(archive.store.count(), kept.path)
+
+
+def check_backup(path: Path) -> None:
+    """Raises a clear error unless `path` is a readable Archive Browser database that this
+    program can open."""
+    try:
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            app_id = db.execute("PRAGMA application_id").fetchone()[0]
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            ok = db.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as e:
+        raise ArchiveFormatError(f"{path} is not a readable archive backup: {e}") from None
+    if app_id != APPLICATION_ID:
+        raise ArchiveFormatError(f"{path} is not an Archive Browser archive.")
+    if version > SCHEMA_VERSION:
+        raise ArchiveFormatError(
+            f"{path} was written by a newer Archive Browser (schema {version})."
+        )
+    if ok != "ok":
+        raise ArchiveFormatError(f"{path} is damaged: {ok}")

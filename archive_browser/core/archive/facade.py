@@ -1,0 +1,272 @@
+"""The `Archive` facade: opens an archive folder and hands each concern to its manager."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from archive_browser.core import importers
+from archive_browser.core.archive.backups import BackupManager
+from archive_browser.core.archive.base import DB_NAME, LOCK_NAME, ArchiveBase, write_errors
+from archive_browser.core.archive.importing import ImportManager
+from archive_browser.core.archive.saved_searches import SavedSearchManager
+from archive_browser.core.archive.searching import SearchManager
+from archive_browser.core.archive.tags import TagManager
+from archive_browser.core.archive.upkeep import IndexUpkeep
+from archive_browser.core.changes import Changes
+from archive_browser.core.errors import ArchiveLockedError, UserFacingError
+from archive_browser.core.index import HighlightTerms, ParsedQuery, Snippet
+from archive_browser.core.jobs import Job
+from archive_browser.core.model import EDITABLE_FIELDS, Release, ReleaseDraft
+from archive_browser.core.reports import (
+    BackupReport,
+    CheckReport,
+    ImportReport,
+    RestoreReport,
+    SearchResults,
+)
+from archive_browser.core.search import Filter, SavedSearch, SearchSpec
+from archive_browser.core.textnorm import clean_text, one_line
+
+
+class Archive(ArchiveBase):
+    """A user's archive folder, open for reading or for reading and writing.
+
+    Each concern has its manager (`tags`, `saved`, `backups`, `imports`, `upkeep`,
+    `searches`); the methods below are the domain's vocabulary and hand over to them."""
+
+    def __init__(self, folder: Path, *, readonly: bool, lock: FileLock | None) -> None:
+        super().__init__(folder, readonly=readonly, lock=lock)
+        self.upkeep = IndexUpkeep(self)
+        self.tags = TagManager(self)
+        self.saved = SavedSearchManager(self)
+        self.backups = BackupManager(self, self.upkeep)
+        self.imports = ImportManager(self)
+        self.searches = SearchManager(self)
+
+    # --- opening and closing ------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls, folder: Path | str, *, readonly: bool = False, locked_by_parent: bool = False
+    ) -> Archive:
+        """Opens the archive in `folder`, creating an empty one if the folder holds none.
+
+        Raises ArchiveLockedError when another process has it open for writing. After opening,
+        `needs_repair` tells whether `repair()` must run before searching. `locked_by_parent`
+        is for a job's child process only (see core.background): its parent holds the lock
+        and does not write while the child runs."""
+        folder = Path(folder).expanduser().absolute()
+        db_path = folder / DB_NAME
+        lock = None
+        if readonly:
+            if not db_path.exists():
+                raise UserFacingError(f"There is no archive in {folder}.")
+        elif not locked_by_parent:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise UserFacingError(f"Cannot create the archive folder {folder}: {e}") from e
+            lock = FileLock(str(folder / LOCK_NAME), thread_local=False)
+            with write_errors(folder):
+                try:
+                    lock.acquire(timeout=0)
+                except Timeout:  # (an OSError: caught before write_errors sees it)
+                    raise ArchiveLockedError(folder) from None
+        archive = cls(folder, readonly=readonly, lock=lock)
+        try:
+            if not readonly:
+                with write_errors(folder):
+                    archive.store.migrate()
+            archive._open_index()
+            if not readonly:
+                archive.upkeep.remove_stale_index_folders()
+        except BaseException:
+            archive.close()
+            raise
+        return archive
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return self.store.count()
+
+    def get(self, release_id: int) -> Release:
+        return self.store.get_release(release_id)
+
+    def get_many(self, ids: Sequence[int]) -> list[Release]:
+        return self.store.get_releases(ids)
+
+    def existing_ids(self, ids: Sequence[int]) -> list[int]:
+        """The ids among `ids` of releases that exist, in the order given."""
+        return self.store.existing_ids(ids)
+
+    def rows(self, ids: Sequence[int], columns: Sequence[str]) -> dict[int, tuple[Any, ...]]:
+        """Selected columns of many releases, for tables."""
+        return self.store.release_rows(ids, columns)
+
+    def iter_releases(self) -> Iterator[Release]:
+        return self.store.iter_releases()
+
+    def stats(self) -> dict[str, Any]:
+        return self.store.stats()
+
+    # --- changing releases ----------------------------------------------------------------------
+
+    def update(self, release_id: int, **changes: Any) -> Changes:
+        """Changes metadata of one release (see EDITABLE_FIELDS)."""
+        bad = set(changes) - set(EDITABLE_FIELDS)
+        if bad:
+            raise ValueError(f"cannot edit {', '.join(sorted(bad))}")
+        clean: dict[str, Any] = {}
+        for name, value in changes.items():
+            if name == "date":
+                clean[name] = _check_date(value)
+            elif name in ("notes", "summary"):
+                clean[name] = clean_text(value or "")
+            elif name in ("kind", "language"):
+                clean[name] = one_line(value or "").lower()
+            else:
+                clean[name] = one_line(value or "")
+        if "title" in clean and not clean["title"]:
+            raise UserFacingError("A release needs a title.")
+        self.change(lambda s: s.update_release(release_id, clean))
+        return Changes(releases=frozenset([release_id]), metadata=True)
+
+    def delete(self, ids: Sequence[int]) -> Changes:
+        """Deletes releases; `removed` holds the ids that were there."""
+        existing = frozenset(self.store.existing_ids(list(ids)))
+        self.change(lambda s: s.delete_releases(list(ids)))
+        return Changes(removed=existing, tags=True, metadata=True)
+
+    # --- handed to the managers -----------------------------------------------------------------
+    # One line each: the facade's vocabulary stays in one place; the work is in the managers.
+
+    def import_paths(
+        self, paths: Iterable[Path | str], options: importers.ImportOptions | None = None
+    ) -> Job[ImportReport]:
+        return self.imports.import_paths(paths, options)
+
+    def add_releases(self, drafts: Sequence[ReleaseDraft]) -> tuple[list[int], list[int]]:
+        return self.imports.add_releases(drafts)
+
+    @property
+    def needs_repair(self) -> bool:
+        return self.upkeep.needs_repair
+
+    def pending_index_count(self) -> int:
+        return self.upkeep.pending_count()
+
+    def repair(self) -> Job[None]:
+        return self.upkeep.repair()
+
+    def reindex(self) -> Job[None]:
+        return self.upkeep.reindex()
+
+    def check(self) -> CheckReport:
+        return self.upkeep.check()
+
+    def parse(self, text: str) -> ParsedQuery:
+        return self.searches.parse(text)
+
+    def search(
+        self,
+        query: str | ParsedQuery,
+        *,
+        sort: str = "relevance",
+        limit: int | None = 20,
+        filters: Sequence[Filter] = (),
+    ) -> SearchResults:
+        return self.searches.search(query, sort=sort, limit=limit, filters=filters)
+
+    def run_search(self, spec: SearchSpec, limit: int | None = None) -> SearchResults:
+        return self.searches.run(spec, limit)
+
+    def sort_ids(self, ids: Sequence[int], order: str) -> list[int]:
+        return self.searches.sort_ids(ids, order)
+
+    def facets(self, ids: Sequence[int] | None = None) -> dict[str, list[tuple[str, int]]]:
+        return self.searches.facets(ids)
+
+    def highlight_terms(self, query: ParsedQuery) -> HighlightTerms:
+        return self.searches.highlight_terms(query)
+
+    def snippets(
+        self, ids: Sequence[int], query: ParsedQuery | HighlightTerms, width: int = 220
+    ) -> dict[int, Snippet]:
+        return self.searches.snippets(ids, query, width)
+
+    def hit_spans(
+        self, release: Release, query: ParsedQuery | HighlightTerms
+    ) -> dict[str, list[tuple[int, int]]]:
+        return self.searches.hit_spans(release, query)
+
+    def tag(self, ids: Sequence[int], tags: Iterable[str]) -> Changes:
+        return self.tags.add(ids, tags)
+
+    def untag(self, ids: Sequence[int], tags: Iterable[str]) -> Changes:
+        return self.tags.remove(ids, tags)
+
+    def rename_tag(self, old: str, new: str) -> Changes:
+        return self.tags.rename(old, new)
+
+    def delete_tag(self, name: str) -> Changes:
+        return self.tags.delete(name)
+
+    def tag_counts(self) -> list[tuple[str, int]]:
+        return self.tags.counts()
+
+    def tags_of(self, ids: Sequence[int]) -> dict[int, list[str]]:
+        return self.tags.of(ids)
+
+    def ids_with_tag(self, name: str) -> list[int]:
+        return self.tags.ids_with(name)
+
+    def tag_snapshot(self, names: Iterable[str]) -> dict[str, list[int]]:
+        return self.tags.snapshot(names)
+
+    def restore_tags(self, snapshot: dict[str, list[int]]) -> Changes:
+        return self.tags.restore(snapshot)
+
+    def saved_searches(self) -> list[SavedSearch]:
+        return self.saved.all()
+
+    def save_search(self, name: str, spec: SearchSpec) -> Changes:
+        return self.saved.add(name, spec)
+
+    def rename_saved_search(self, search_id: int, name: str) -> Changes:
+        return self.saved.rename(search_id, name)
+
+    def delete_saved_search(self, search_id: int) -> Changes:
+        return self.saved.delete(search_id)
+
+    def order_saved_searches(self, ids: Sequence[int]) -> Changes:
+        return self.saved.order(ids)
+
+    def backup(self, dest: Path | str) -> Job[BackupReport]:
+        return self.backups.backup(dest)
+
+    def auto_backup(self, keep: int = 5, every_hours: float = 24) -> Job[BackupReport | None]:
+        return self.backups.auto_backup(keep, every_hours)
+
+    def restore(self, source: Path | str) -> Job[RestoreReport]:
+        return self.backups.restore(source)
+
+
+def _check_date(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise UserFacingError(f"{value!r} is not a date; write it as YYYY-MM-DD.") from None

@@ -1,0 +1,26 @@
+"""How to import: what the user chose for one import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from archive_browser.core.importers.text import SPLIT_STRATEGIES
+from archive_browser.core.tagnames import clean_tag
+
+
+@dataclass(slots=True)
+class ImportOptions:
+    """How to import: the split strategy for text files, column mapping, and what to add."""
+
+    split: str = "auto"
+    mapping: dict[str, str] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    source: str = ""  # for releases whose file names none
+    kind: str = ""  # for releases whose file names none (otherwise guessed)
+    #: Splits the user corrected: text file (resolved path) -> paragraphs starting a release.
+    splits: dict[str, list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.split not in SPLIT_STRATEGIES:
+            raise ValueError(f"split must be one of {', '.join(SPLIT_STRATEGIES)}")
+        self.tags = [clean_tag(t) for t in self.tags]

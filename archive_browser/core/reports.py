@@ -1,0 +1,111 @@
+"""What the archive's jobs and queries report: searches, imports, backups, restores, checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from archive_browser.core.index import ParsedQuery
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    """Ids of the releases matching a query, in order, with the total count."""
+
+    query: ParsedQuery
+    total: int
+    ids: list[int]
+    scores: list[float]
+
+
+@dataclass(slots=True)
+class FileOutcome:
+    """What importing one file gave."""
+
+    path: str
+    imported: list[int] = field(default_factory=list)
+    duplicates: list[int] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.errors)
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What an import gave, file by file."""
+
+    files: list[FileOutcome] = field(default_factory=list)
+    cancelled: bool = False
+
+    @property
+    def imported_ids(self) -> list[int]:
+        return [i for f in self.files for i in f.imported]
+
+    @property
+    def duplicate_ids(self) -> list[int]:
+        return [i for f in self.files for i in f.duplicates]
+
+    @property
+    def failures(self) -> list[tuple[str, str]]:
+        return [(f.path, e) for f in self.files for e in f.errors]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "imported": len(self.imported_ids),
+            "duplicates": len(self.duplicate_ids),
+            "failed": [{"path": p, "error": e} for p, e in self.failures],
+            "ids": self.imported_ids,
+            "cancelled": self.cancelled,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class BackupReport:
+    """Where a backup was written."""
+
+    path: Path
+    bytes: int
+    releases: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": str(self.path), "bytes": self.bytes, "releases": self.releases}
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreReport:
+    """What a restore did: the releases now in the archive, and where the old state is."""
+
+    releases: int
+    kept: Path
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """Whether the index holds exactly what SQLite holds."""
+
+    releases: int
+    indexed: int
+    missing: list[int]  # in SQLite, not in the index
+    extra: list[int]  # in the index, not in SQLite
+    stale: list[int]  # in both, but the index holds an older revision
+    pending: int  # recorded index work not yet applied
+    index_problem: str | None  # why the index cannot be used, if it cannot
+
+    @property
+    def consistent(self) -> bool:
+        return not (self.missing or self.extra or self.stale or self.pending or self.index_problem)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "consistent": self.consistent,
+            "releases": self.releases,
+            "indexed": self.indexed,
+            "missing_from_index": self.missing,
+            "not_in_archive": self.extra,
+            "outdated_in_index": self.stale,
+            "pending_index_work": self.pending,
+            "index_problem": self.index_problem,
+        }
