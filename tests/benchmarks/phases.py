@@ -164,6 +164,7 @@ def query_phase(engine_name: str, workdir: Path, n: int, seed: int) -> dict[str,
                 else:
                     per_query[i]["ms"] = round(ms, 2)
                     per_query[i]["first_ms"] = round(passes[0][i], 2)
+                    per_query[i]["timed_out"] = timed_out
             passes.append(times)
         facet_ms = []
         for q in [] if isinstance(engine, RecollEngine) else FACET_QUERIES:
