@@ -1,12 +1,21 @@
-"""A deterministic corpus of realistic press releases, grown from the shared real ones.
+"""A deterministic corpus of press releases shaped like the files users import.
 
-English releases are written by a word-level Markov chain (order 2) trained on the bodies and
-headlines of the real Kremlin and Zelenskyy releases, so that word frequencies, phrases and
-sentence shapes are those of real releases. Proper names made up from syllables are mixed in
-with a long-tailed distribution, so that the vocabulary keeps growing with the size of the
-corpus, as it does in real archives. About a third of the releases are Russian, written by
-`russian.RussianWriter`. Dates span 30 years (more releases in later years), with sources,
-places and 0-5 tags each.
+Texts. English bodies are built from the shared real Kremlin and Zelenskyy releases (read from
+`$ARCHIVE_BROWSER_SHARED/corpora/kremlin-en-2021-2022/` at run time, never copied): about half
+of the paragraphs are runs of 1-4 consecutive real sentences taken verbatim, the others are
+written by a word-level Markov chain (order 2) trained on the same bodies, so that word
+frequencies, common phrases ("in the united states", "at the same time") and sentence shapes
+are those of the real releases. Proper names made up from syllables replace some capitalised
+words with a long-tailed distribution, so that the vocabulary keeps growing with the size of
+the corpus, as it does in real archives. About a third of the releases are Russian, written by
+`russian.RussianWriter` (real inflection). Lengths are log-normal, from 300 to 20,000
+characters, about 2,300 on average (median about 1,500).
+
+Fields. Real exports rarely say everything: most English records (60%) hold only date, source
+and body, as JSON Lines exports of press-release sites do; others lack the language, or the
+place and tags; a quarter are complete. Russian records lack fields in the same way. The
+import derives a missing title (first sentence) and language (detection), as it does for
+users. Dates span 30 years (more releases in later years); 1% are undated.
 
 Release `i` depends only on the seed and `i`: a corpus of N releases is the first N releases of
 any larger one, and the same N always gives the same releases.
@@ -17,8 +26,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import math
 import os
 import random
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,7 +51,7 @@ def words(text: str) -> list[str]:
 
 SEED = 20_240_725
 #: Raised whenever generation changes, so that cached corpora are made again.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 REPO = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("ARCHIVE_BROWSER_SHARED", REPO.parent / "shared")).resolve()
 REAL_RELEASES = SHARED / "corpora" / "kremlin-en-2021-2022"
@@ -51,6 +62,14 @@ UNDATED_SHARE = 0.01
 #: Share of capitalised English words replaced by a made-up name.
 NAME_SHARE = 0.05
 NAME_SPACE = 500_000
+#: Length of a body in characters: log-normal (median, sigma), clipped.
+LENGTH_MEDIAN, LENGTH_SIGMA = 1_500, 0.8
+MIN_CHARS, MAX_CHARS = 300, 20_000
+#: Share of English paragraphs that are real sentences taken verbatim.
+REAL_PARAGRAPH_SHARE = 0.5
+#: Which fields a record holds, with weights: (weight, title, language, place and tags).
+EN_SHAPES = [(0.60, False, False, False), (0.15, True, False, True), (0.25, True, True, True)]
+RU_SHAPES = [(0.50, False, False, False), (0.20, True, False, True), (0.30, True, True, True)]
 
 _END = 0  # the token id that ends a document (or a headline)
 
@@ -229,7 +248,7 @@ class RealReleases:
 
     body: Chain
     headline: Chain
-    lengths: list[int]  # words per body
+    sentences: list[list[str]]  # the sentences of each real body, in order
 
 
 @lru_cache(maxsize=1)
@@ -238,6 +257,7 @@ def real_releases(folder: Path = REAL_RELEASES) -> RealReleases:
     csv.field_size_limit(1 << 30)
     bodies: list[list[str]] = []
     headlines: list[list[str]] = []
+    sentences: list[list[str]] = []
     for name in ("putin.csv", "zelenskyy.csv"):
         path = folder / name
         if not path.exists():
@@ -248,8 +268,48 @@ def real_releases(folder: Path = REAL_RELEASES) -> RealReleases:
                 text = f"{summary} {row['body']}" if summary not in ("", "NA") else row["body"]
                 bodies.append(text.split())
                 headlines.append(row["headline"].split())
-    lengths = sorted(len(b) for b in bodies)
-    return RealReleases(Chain(bodies), Chain(headlines), lengths)
+                sentences.append([s for s in _SENTENCE_END.split(" ".join(text.split())) if s])
+    return RealReleases(Chain(bodies), Chain(headlines), sentences)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z\"“‘(])")
+
+
+def body_length(rng: random.Random) -> int:
+    """A body length in characters (log-normal, clipped to MIN_CHARS..MAX_CHARS)."""
+    chars = LENGTH_MEDIAN * math.exp(rng.gauss(0.0, LENGTH_SIGMA))
+    return int(min(MAX_CHARS, max(MIN_CHARS, chars)))
+
+
+def _english_body(rng: random.Random, real: RealReleases, chars: int) -> str:
+    """Paragraphs until about `chars` characters: real sentences verbatim, or chain walks."""
+    paragraphs: list[str] = []
+    size = 0
+    while size < chars:
+        if rng.random() < REAL_PARAGRAPH_SHARE:
+            sentences = rng.choice(real.sentences)
+            start = rng.randrange(len(sentences))
+            text = " ".join(sentences[start : start + rng.randint(1, 4)])
+        else:
+            walk = real.body.walk(rng, rng.randint(25, 110), paragraphs=False)
+            text = _english_text(rng, walk)
+        if size + len(text) > chars * 1.3 and paragraphs:
+            # Cut a long last paragraph at a sentence end, keeping at least one sentence.
+            room = max(0, chars - size)
+            parts = _SENTENCE_END.split(text)
+            kept = [parts[0]]
+            for part in parts[1:]:
+                if sum(len(k) + 1 for k in kept) + len(part) > room:
+                    break
+                kept.append(part)
+            text = " ".join(kept)
+        paragraphs.append(text)
+        size += len(text) + 2
+    body = "\n\n".join(paragraphs)
+    if len(body) > MAX_CHARS:
+        cut = body.rfind(". ", 0, MAX_CHARS)
+        body = body[: cut + 1] if cut > MIN_CHARS else body[:MAX_CHARS].rsplit(" ", 1)[0]
+    return body
 
 
 def _zipf_pick(rng: random.Random, items: list[str], s: float = 1.0) -> str:
@@ -283,43 +343,53 @@ def _english_text(rng: random.Random, tokens: list[str]) -> str:
     return " ".join(out).replace(" \n\n ", "\n\n")
 
 
+def _shape(rng: random.Random, shapes: list[tuple[float, bool, bool, bool]]) -> tuple:
+    weights = [w for w, *_ in shapes]
+    return tuple(rng.choices(shapes, weights=weights)[0][1:])
+
+
 def release(i: int, seed: int = SEED) -> dict[str, Any]:
-    """Release number `i` of the corpus, as a JSON-ready record."""
+    """Release number `i` of the corpus, as a JSON-ready record (only the fields it holds)."""
     rng = random.Random(f"{seed}:{i}")
     real = real_releases()
     year = rng.choices(_YEARS, weights=_YEAR_WEIGHTS)[0]
     russian = rng.random() < RUSSIAN_SHARE
-    words = rng.choice(real.lengths)
+    chars = body_length(rng)
     if russian:
         writer = RussianWriter(rng)
         title = writer.title(year)
-        body = writer.body(max(40, int(words * 0.7)), year)
+        # Russian words of the grammar average about 8 characters with their space.
+        body = writer.body(max(30, chars // 8), year)
         source = _zipf_pick(rng, RU_SOURCES)
         place = _zipf_pick(rng, RU_PLACES) if rng.random() < 0.7 else ""
         tag_pool = RU_TAGS if rng.random() < 0.6 else EN_TAGS
         if rng.random() < 0.3:
             body += f"\n\n{cyrillic_name(name_number(rng))} {writer.sentence(year)}"
+        has_title, has_language, has_extras = _shape(rng, RU_SHAPES)
     else:
         title = _english_text(rng, real.headline.walk(rng, 4, paragraphs=False)[:30])
-        body = _english_text(rng, real.body.walk(rng, words, paragraphs=True))
+        body = _english_body(rng, real, chars)
         source = _zipf_pick(rng, EN_SOURCES)
         place = _zipf_pick(rng, EN_PLACES) if rng.random() < 0.6 else ""
         tag_pool = EN_TAGS
+        has_title, has_language, has_extras = _shape(rng, EN_SHAPES)
     tags: list[str] = []
     for _ in range(rng.choices(_TAG_COUNTS, weights=_TAG_COUNT_WEIGHTS)[0]):
         tag = _zipf_pick(rng, tag_pool, 0.9)
         if tag not in tags:
             tags.append(tag)
-    record: dict[str, Any] = {
-        "title": title,
-        "body": body,
-        "source": source,
-        "place": place,
-        "tags": tags,
-        "language": "ru" if russian else "en",
-    }
+    record: dict[str, Any] = {}
     if rng.random() >= UNDATED_SHARE:
         record["date"] = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    record["source"] = source
+    if has_title:
+        record["title"] = title
+    record["body"] = body
+    if has_extras:
+        record["place"] = place
+        record["tags"] = tags
+    if has_language:
+        record["language"] = "ru" if russian else "en"
     return record
 
 

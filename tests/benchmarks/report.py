@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-ENGINE_NAMES = ("app", "fts5", "naive_whoosh")
+ENGINE_NAMES = ("app", "fts5", "naive_whoosh", "recoll")
 
 
 def _fmt(value: Any, digits: int = 1) -> str:
@@ -85,35 +85,29 @@ def _query_tables(queries: dict[str, Any], engines: list[str]) -> list[str]:
         first = queries[qengines[0]]
         keys = ("p50_ms", "p95_ms", "p99_ms", "max_ms", "mean_ms")
         rows = [
-            [e, *(queries[e][k] for k in keys), *(queries[e]["first_pass"][k] for k in keys[:3])]
+            [
+                f"{e} ({queries[e]['queries']})",
+                *(queries[e][k] for k in keys),
+                *(queries[e]["first_pass"][k] for k in keys[:3]),
+                queries[e].get("refused"),
+                queries[e].get("timed_out"),
+            ]
             for e in qengines
         ]
-        header = ["engine", "p50", "p95", "p99", "max", "mean", "1st p50", "1st p95", "1st p99"]
+        header = [
+            "engine (queries)",
+            *("p50", "p95", "p99", "max", "mean", "1st p50", "1st p95", "1st p99", "refused"),
+            "timed out",
+        ]
         lines += _table(
-            f"Query latency ms, top 20 with snippets, {first['queries']} queries "
-            "(second pass; 1st = each query's first run)",
+            f"Query latency ms, top 20 with snippets and the total, {first['queries']} queries "
+            "(second pass; 1st = each query's first run; refused = an error for the query, "
+            f"timed like any other; timed out = stopped after {first.get('timeout_s')} s)",
             header,
             rows,
         )
-        short = {"naive_whoosh": "whoosh"}
-        header = [
-            "class (queries)",
-            *(f"{short.get(e, e)} p50" for e in qengines),
-            *(f"{short.get(e, e)} max" for e in qengines),
-            "mean hits " + "/".join(short.get(e, e) for e in qengines),
-        ]
-        rows = []
-        for cls, info in first["by_class"].items():
-            by = [queries[e]["by_class"][cls] for e in qengines]
-            rows.append(
-                [
-                    f"{cls} ({info['queries']})",
-                    *(b["p50_ms"] for b in by),
-                    *(b["max_ms"] for b in by),
-                    " / ".join(_fmt(b["mean_hits"]) for b in by),
-                ]
-            )
-        lines += _table("Query latency ms by class", header, rows)
+        lines += _class_table(queries, qengines)
+        lines += _slowest_table(queries, qengines)
         rows = [
             ["facet counts p50 ms", *(queries[e]["facets"]["p50_ms"] for e in qengines)],
             ["facet counts max ms", *(queries[e]["facets"]["max_ms"] for e in qengines)],
@@ -180,4 +174,76 @@ def _other_tables(result: dict[str, Any], details: dict[str, Any]) -> list[str]:
             for stall in gui.get(part, {}).get("longest", [])[:3]:
                 rows.append([f"  {part}: stall", f"{stall['ms']} ms during {stall['during']}"])
         lines += _table("Event loop (QTimer heartbeat)", ["", ""], rows)
+    return lines
+
+
+_SHORT = {"naive_whoosh": "whoosh"}
+
+
+def _class_table(queries: dict[str, Any], engines: list[str]) -> list[str]:
+    """Median, p95 and refusals of each class in each engine (and the app's ratio to FTS5)."""
+    names = [_SHORT.get(e, e) for e in engines]
+    ratio = "app" in engines and "fts5" in engines
+    header = [
+        "class (queries)",
+        *(f"{n} p50" for n in names),
+        *(f"{n} p95" for n in names),
+        *(["app/fts5 p50", "app/fts5 p95"] if ratio else []),
+        "refused/timed out " + "/".join(names),
+        "mean hits " + "/".join(names),
+    ]
+    rows = []
+    for cls, info in queries[engines[0]]["by_class"].items():
+        by = [queries[e]["by_class"].get(cls) for e in engines]
+
+        def get(b: dict[str, Any] | None, key: str) -> Any:
+            return b[key] if b else None
+
+        row: list[Any] = [f"{cls} ({info['queries']})"]
+        row += [get(b, "p50_ms") for b in by] + [get(b, "p95_ms") for b in by]
+        if ratio:
+            app, fts5 = queries["app"]["by_class"][cls], queries["fts5"]["by_class"][cls]
+            row += [f"{app[k] / fts5[k]:.2f}x" if fts5[k] else "-" for k in ("p50_ms", "p95_ms")]
+        row.append(" ".join(f"{_fmt(get(b, 'refused'))}/{_fmt(get(b, 'timed_out'))}" for b in by))
+        row.append(" / ".join(_fmt(get(b, "mean_hits")) for b in by))
+        rows.append(row)
+    return _table("Query latency ms by class (second pass)", header, rows)
+
+
+def slowest(queries: dict[str, Any], engine: str, count: int = 10) -> list[dict[str, Any]]:
+    """The `count` slowest queries of `engine`, each with its time in every engine."""
+    by_key = {
+        e: {(r["class"], r["app_query"]): r for r in q["per_query"]} for e, q in queries.items()
+    }
+    ranked = sorted(queries[engine]["per_query"], key=lambda r: r["ms"], reverse=True)[:count]
+    out = []
+    for r in ranked:
+        key = (r["class"], r["app_query"])
+        row = {"class": r["class"], "query": r["app_query"]}
+        for e in queries:
+            other = by_key[e].get(key)
+            row[e] = None if other is None else other["ms"]
+            row[f"{e}_refused"] = bool(other and other["error"])
+            row[f"{e}_timed_out"] = bool(other and other.get("timed_out"))
+        out.append(row)
+    return out
+
+
+def _slowest_table(queries: dict[str, Any], engines: list[str]) -> list[str]:
+    lines: list[str] = []
+    for engine in [e for e in ("app", "fts5") if e in engines]:
+        rows = []
+        for r in slowest(queries, engine):
+            cells: list[Any] = [f"{r['query'][:44]} ({r['class']})"]
+            for e in engines:
+                ms = r[e]
+                mark = " R" if r[f"{e}_refused"] else " T" if r[f"{e}_timed_out"] else ""
+                cells.append("-" if ms is None else f"{ms:,.1f}{mark}")
+            rows.append(cells)
+        lines += _table(
+            f"Slowest 10 queries of {engine}, ms in each engine (R = refused, T = timed out; "
+            "the app's query text)",
+            ["query (class)", *(_SHORT.get(e, e) for e in engines)],
+            rows,
+        )
     return lines
