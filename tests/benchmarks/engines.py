@@ -157,15 +157,21 @@ class AppEngine:
         # (private methods of the facade, wrapped on this instance only); reading and parsing
         # the file is what remains. Older and newer versions of the import name the second
         # step differently.
-        insert = _Timed(archive._insert_drafts)
-        archive._insert_drafts = insert
+        # The facade delegates the import to its importing manager (archive.imports); older
+        # versions kept these steps on the facade itself.
+        owner = getattr(archive, "imports", archive)
+        insert = _Timed(owner._insert_drafts)
+        owner._insert_drafts = insert
         add: _Timed | _TimedSteps
-        if hasattr(archive, "_add_pending"):
+        if hasattr(archive, "add_pending"):
+            add = archive.add_pending = _TimedSteps(archive.add_pending)
+        elif hasattr(archive, "_add_pending"):
             add = archive._add_pending = _TimedSteps(archive._add_pending)
         else:
             add = archive._apply_pending = _Timed(archive._apply_pending)
-        commit = _Timed(archive._commit_index)
-        archive._commit_index = commit
+        name = "commit_index" if hasattr(archive, "commit_index") else "_commit_index"
+        commit = _Timed(getattr(archive, name))
+        setattr(archive, name, commit)
         t0 = time.perf_counter()
         rows = RowCounter(self.folder / DB_NAME, "releases", distinct, t0)
         try:
