@@ -35,6 +35,7 @@ from archive_browser.core.errors import (
     ArchiveFormatError,
     ArchiveLockedError,
     CancelledError,
+    IndexDamagedError,
     ReadOnlyArchiveError,
     UnreadableInputError,
     UserFacingError,
@@ -285,7 +286,7 @@ class Archive:
     def _open_index(self) -> None:
         path = self._index_path()
         try:
-            self._index = SearchIndex.open(path)
+            self._index = SearchIndex.open(path, inside=self.folder)
             self.index_problem = None
         except IndexUnavailable as e:
             if e.reason == "missing" and self.store.count() == 0 and not self.readonly:
@@ -321,7 +322,11 @@ class Archive:
     @property
     def needs_repair(self) -> bool:
         """True when the index must be rebuilt or has recorded work to apply."""
-        return self._index is None or self.store.pending_count() > 0
+        return self._index_unusable() or self.store.pending_count() > 0
+
+    def _index_unusable(self) -> bool:
+        """True when there is no index, or it was found damaged while in use."""
+        return self._index is None or self._index.damaged is not None
 
     def _require_index(self) -> SearchIndex:
         if self._index is None:
@@ -397,7 +402,7 @@ class Archive:
         """Brings the index up to date: rebuilds it when it cannot be used, otherwise applies
         the index work recorded but not applied (left by a crash)."""
         self._require_writable()
-        if self._index is None:
+        if self._index_unusable():
             yield from self.reindex()
             return
         pending = self.store.pending_count()
@@ -890,14 +895,23 @@ class Archive:
 
     # --- checking -----------------------------------------------------------------------------
 
-    def check(self) -> CheckReport:
-        """Compares the index with SQLite, release by release."""
+    def check(self, *, deep: bool = False) -> CheckReport:
+        """Compares the index with SQLite, release by release; `deep` also reads the whole
+        index through (every stored document and posting block) to find damage."""
         store = self.store
         in_db = store.revisions()
         pending = store.pending_count()
-        if self._index is None:
-            return CheckReport(len(in_db), 0, sorted(in_db), [], [], pending, self.index_problem)
-        in_index = self._index.revisions()
+        index = self._index
+        in_index: dict[int, int] = {}
+        if index is not None and index.damaged is None:
+            with contextlib.suppress(IndexDamagedError):  # the index is marked damaged
+                if deep:
+                    for _ in index.verify():
+                        pass
+                in_index = index.revisions()
+        if index is None or index.damaged is not None:
+            problem = self.index_problem if index is None else f"damaged: {index.damaged}"
+            return CheckReport(len(in_db), 0, sorted(in_db), [], [], pending, problem)
         missing = sorted(set(in_db) - set(in_index))
         extra = sorted(set(in_index) - set(in_db))
         stale = sorted(i for i, rev in in_index.items() if i in in_db and in_db[i] != rev)

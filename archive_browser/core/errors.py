@@ -82,8 +82,7 @@ class IndexDamagedError(UserFacingError):
     def __init__(self, detail: str = "") -> None:
         super().__init__(
             "The search index is damaged; it is being rebuilt from the archive (nothing stored "
-            "is lost). Search again when the rebuild is done."
-            + (f" ({detail})" if detail else "")
+            "is lost). Search again when the rebuild is done." + (f" ({detail})" if detail else "")
         )
         self.detail = detail
 

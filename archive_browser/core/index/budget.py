@@ -95,8 +95,9 @@ def current() -> QueryBudget:
 
 @contextlib.contextmanager
 def bounded(budget: QueryBudget | None = None) -> Iterator[QueryBudget]:
-    """Answers what runs inside within one budget (a new one unless given)."""
-    budget = budget or QueryBudget()
+    """Answers what runs inside within one budget: the one given, else the one already in
+    force (a query inside a query spends from the same), else a new one."""
+    budget = budget or _current.get() or QueryBudget()
     token = _current.set(budget)
     try:
         yield budget

@@ -89,7 +89,13 @@ class IndexWriter:
         self.count += 1
 
     def commit(self) -> None:
-        self._writer.commit()
+        try:
+            self._writer.commit()
+        except (OSError, ArchiveError):
+            raise
+        except Exception as e:  # merging segments read a damaged one
+            self._owner.mark_damaged(f"{type(e).__name__}: {e}")
+            raise IndexDamagedError(self._owner.damaged or "") from None
         self._owner._committed()
 
     def cancel(self) -> None:
