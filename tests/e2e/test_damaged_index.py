@@ -108,17 +108,21 @@ def _rewrite_toc(toc: Path, *, schema: bytes | None = None, segments: bytes | No
     toc.write_bytes(out.getvalue())
 
 
-def _postings_offset(folder: Path, fieldname: str, btext: bytes) -> int:
-    """Where a term's postings lie in its segment file."""
+def _postings_offset(folder: Path, fieldname: str, btext: bytes) -> tuple[Path, int]:
+    """The segment file holding a term's postings (the first, if several do), and where in
+    it they lie."""
     from archive_browser.core.index import SearchIndex
 
     index = SearchIndex.open(_index(folder))
     try:
         for sub, _ in index._searcher().leaf_searchers():
             reader = sub.reader()
+            if (fieldname, btext) not in reader:
+                continue
             info = reader._terms.term_info(fieldname, btext)
             name = reader._segment.make_filename(".pst")
-            return int(reader._storage.a._dir[name]["offset"]) + int(info._offset)
+            at = int(reader._storage.a._dir[name]["offset"]) + int(info._offset)
+            return _index(folder) / reader._segment.make_filename(".seg"), at
     finally:
         index.close()
     raise AssertionError("no segment")
@@ -192,7 +196,7 @@ def test_search_that_hits_a_damaged_block_says_so_and_rebuilds(
     built: tuple[Path, str], tmp_path: Path
 ) -> None:
     folder = _copy(built, tmp_path)
-    _garble(_segment(folder), _postings_offset(folder, "text", b"secur"), 200)
+    _garble(*_postings_offset(folder, "text", b"secur"), 200)
     # Opening reads only the segment's headers: the damage is met by the search itself.
     found = run_cli("search", "security", archive=folder)
     _no_traceback(found)
@@ -205,7 +209,7 @@ def test_damage_met_by_a_read_only_search_is_rebuilt_by_the_next_command(
     built: tuple[Path, str], tmp_path: Path
 ) -> None:
     folder = _copy(built, tmp_path)
-    _garble(_segment(folder), _postings_offset(folder, "text", b"secur"), 200)
+    _garble(*_postings_offset(folder, "text", b"secur"), 200)
     from archive_browser.core.archive import Archive
 
     with Archive.open(folder) as holder:  # the window has it open: the CLI reads only
@@ -222,7 +226,7 @@ def test_damage_met_by_a_read_only_search_is_rebuilt_by_the_next_command(
 
 def test_deep_check_without_repair_reports_damage(built: tuple[Path, str], tmp_path: Path) -> None:
     folder = _copy(built, tmp_path)
-    _garble(_segment(folder), _postings_offset(folder, "text", b"secur"), 200)
+    _garble(*_postings_offset(folder, "text", b"secur"), 200)
     shallow = run_cli("check", "--no-repair", archive=folder)
     assert shallow.returncode == 0  # the damage lies where only a full read goes
     deep = run_cli("check", "--deep", "--no-repair", archive=folder)
@@ -239,8 +243,7 @@ def test_crafted_pickle_is_never_run(built: tuple[Path, str], tmp_path: Path, wh
     assert not marker.exists()
     if where == "postings":
         # A block's data: its header (length, a pickled tuple) is kept; the data replaced.
-        seg = _segment(folder)
-        at = _postings_offset(folder, "text", b"secur")
+        seg, at = _postings_offset(folder, "text", b"secur")
         data = bytearray(seg.read_bytes())
         header = StructFile(io.BytesIO(bytes(data[at:])))
         header.read(4)  # the postings' magic number
