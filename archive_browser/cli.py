@@ -20,7 +20,12 @@ from typing import Any, TextIO, TypeVar
 from archive_browser import APP_ID, __version__
 from archive_browser.core import importers
 from archive_browser.core.archive import DB_NAME, Archive
-from archive_browser.core.errors import ArchiveLockedError, ReadOnlyArchiveError, UserFacingError
+from archive_browser.core.errors import (
+    ArchiveLockedError,
+    IndexDamagedError,
+    ReadOnlyArchiveError,
+    UserFacingError,
+)
 from archive_browser.core.jobs import Job, Progress, run
 from archive_browser.core.paths import ENV_ARCHIVE, default_archive
 
@@ -95,7 +100,11 @@ def open_archive(args: argparse.Namespace, *, write: bool) -> Archive:
         print(f"{APP_ID}: the archive is {why}; reading it only.", file=sys.stderr)
     if not archive.readonly:
         if archive.needs_repair:
-            print(f"{APP_ID}: bringing the search index up to date...", file=sys.stderr)
+            if archive.index_problem:
+                why = f"the search index cannot be used ({archive.index_problem}); rebuilding it"
+                print(f"{APP_ID}: {why} from the archive...", file=sys.stderr)
+            else:
+                print(f"{APP_ID}: bringing the search index up to date...", file=sys.stderr)
             run_job(archive.repair())
         if new and not explicit:
             from archive_browser.core.demo import seed_demo
@@ -182,9 +191,18 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UserFacingError("--limit must be at least 1")
     with open_archive(args, write=False) as archive:
-        results = archive.search(text, sort=args.sort, limit=args.limit)
-        releases = archive.get_many(results.ids)
-        snippets = archive.snippets(results.ids, results.query)
+        for attempt in range(2):
+            try:
+                results = archive.search(text, sort=args.sort, limit=args.limit)
+                releases = archive.get_many(results.ids)
+                snippets = archive.snippets(results.ids, results.query)
+                break
+            except IndexDamagedError as e:
+                # Marked damaged: rebuilt now (or by the next command that may write).
+                if attempt or archive.readonly:
+                    raise
+                print(f"{APP_ID}: {e}", file=sys.stderr)
+                run_job(archive.repair())
         scores = dict(zip(results.ids, results.scores, strict=False))
     if args.json:
         _print_json(
@@ -351,13 +369,16 @@ def cmd_check(args: argparse.Namespace) -> int:
         archive = Archive.open(folder, readonly=True)
     repaired = None
     with archive:
+        # --deep reads the whole index through; damage found marks it for the rebuild below.
+        first = archive.check(deep=True) if args.deep else None
         if not args.no_repair and not archive.readonly and archive.needs_repair:
             # What any open does: apply index work left by a crash, or rebuild an index that
             # is missing, damaged or outdated. Say so.
-            before = archive.check()
+            before = first or archive.check()
             run_job(archive.repair())
             repaired = _describe_repair(before)
-        report = archive.check()
+            first = None
+        report = first or archive.check()
     if args.json:
         _print_json({**report.to_json(), "repaired": repaired})
         return EXIT_OK if report.consistent else EXIT_ERROR
@@ -540,6 +561,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument(
         "--no-repair", action="store_true", help="only report; change nothing (not even the index)"
+    )
+    p.add_argument(
+        "--deep",
+        action="store_true",
+        help="also read the whole index through (every stored document and posting) to find damage",
     )
     p.set_defaults(func=cmd_check)
 

@@ -78,3 +78,18 @@ def write_error(error: OSError, where: Path, hint: str = "") -> UserFacingError:
             f"write there.{' ' + hint if hint else ''}"
         )
     return UserFacingError(f"Cannot write {where}: {error.strerror or error}")
+
+
+class IndexDamagedError(UserFacingError):
+    """The full-text index could not be read; it is marked for a rebuild from SQLite."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            "The search index is damaged; it is being rebuilt from the archive (nothing stored "
+            "is lost). Search again when the rebuild is done." + (f" ({detail})" if detail else "")
+        )
+        self.detail = detail
+
+
+class QueryTooBroadError(MalformedQueryError):
+    """A query would read too much of the index to answer quickly; the message says why."""

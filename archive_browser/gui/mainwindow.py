@@ -52,6 +52,7 @@ from archive_browser.core import background, importers
 from archive_browser.core.archive import Archive, ImportReport
 from archive_browser.core.errors import (
     ArchiveLockedError,
+    IndexDamagedError,
     MalformedQueryError,
     ReadOnlyArchiveError,
     UserFacingError,
@@ -540,6 +541,8 @@ class MainWindow(QMainWindow):
             return
         if isinstance(error, UserFacingError):
             self.search.show_error(str(error))
+            if isinstance(error, IndexDamagedError):
+                self.rebuild_index()  # it was marked damaged; rebuilt as a missing one is
         else:
             self.errors.report(error, details)
         self.search_finished.emit()

@@ -100,7 +100,7 @@ class ArchiveBase:
     def _open_index(self) -> None:
         path = self._index_path()
         try:
-            self._index = SearchIndex.open(path)
+            self._index = SearchIndex.open(path, inside=self.folder)
             self.index_problem = None
         except IndexUnavailable as e:
             if e.reason == "missing" and self.store.count() == 0 and not self.readonly:
@@ -124,6 +124,10 @@ class ArchiveBase:
     def index(self) -> SearchIndex | None:
         """The index, or None when it must be rebuilt (`index_problem` says why)."""
         return self._index
+
+    def index_unusable(self) -> bool:
+        """True when there is no index, or it was found damaged while in use."""
+        return self._index is None or self._index.damaged is not None
 
     def reload_index(self) -> None:
         """Opens the index again, e.g. after a child process rebuilt it in a new folder (or

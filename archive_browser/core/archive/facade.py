@@ -173,8 +173,8 @@ class Archive(ArchiveBase):
     def reindex(self) -> Job[None]:
         return self.upkeep.reindex()
 
-    def check(self) -> CheckReport:
-        return self.upkeep.check()
+    def check(self, *, deep: bool = False) -> CheckReport:
+        return self.upkeep.check(deep=deep)
 
     def parse(self, text: str) -> ParsedQuery:
         return self.searches.parse(text)

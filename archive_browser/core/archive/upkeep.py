@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import time
 
@@ -11,6 +12,7 @@ from archive_browser.core.archive.base import (
     indexing_procs,
     write_errors,
 )
+from archive_browser.core.errors import IndexDamagedError
 from archive_browser.core.index import SearchIndex
 from archive_browser.core.jobs import Job, Progress
 from archive_browser.core.reports import CheckReport
@@ -25,7 +27,7 @@ class IndexUpkeep:
     @property
     def needs_repair(self) -> bool:
         """True when the index must be rebuilt or has recorded work to apply."""
-        return self._archive.index is None or self.pending_count() > 0
+        return self._archive.index_unusable() or self.pending_count() > 0
 
     def pending_count(self) -> int:
         """How many index updates are recorded but not yet applied."""
@@ -36,7 +38,7 @@ class IndexUpkeep:
         the index work recorded but not applied (left by a crash)."""
         archive = self._archive
         archive.require_writable()
-        if archive.index is None:
+        if archive.index_unusable():
             yield from self.reindex()
             return
         pending = self.pending_count()
@@ -95,16 +97,23 @@ class IndexUpkeep:
             if path.is_dir() and path.name.startswith(INDEX_PREFIX) and path.name != current:
                 shutil.rmtree(path, ignore_errors=True)
 
-    def check(self) -> CheckReport:
-        """Compares the index with SQLite, release by release."""
+    def check(self, *, deep: bool = False) -> CheckReport:
+        """Compares the index with SQLite, release by release; `deep` also reads the whole
+        index through (every stored document and posting block) to find damage."""
         store = self._archive.store
         in_db = store.revisions()
         pending = store.pending_count()
         index = self._archive.index
-        if index is None:
-            problem = self._archive.index_problem
+        in_index: dict[int, int] = {}
+        if index is not None and index.damaged is None:
+            with contextlib.suppress(IndexDamagedError):  # the index is marked damaged
+                if deep:
+                    for _ in index.verify():
+                        pass
+                in_index = index.revisions()
+        if index is None or index.damaged is not None:
+            problem = self._archive.index_problem if index is None else f"damaged: {index.damaged}"
             return CheckReport(len(in_db), 0, sorted(in_db), [], [], pending, problem)
-        in_index = index.revisions()
         missing = sorted(set(in_db) - set(in_index))
         extra = sorted(set(in_index) - set(in_db))
         stale = sorted(i for i, rev in in_index.items() if i in in_db and in_db[i] != rev)

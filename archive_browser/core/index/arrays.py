@@ -23,6 +23,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.columns import NumericColumn
 from whoosh.scoring import BM25FScorer
 
+import archive_browser.core.index.budget as budget
 from archive_browser.core.index.whoosh_fixes import LENGTHS, length_column
 
 _LENGTHS = np.array(LENGTHS, dtype=np.float64)
@@ -44,14 +45,28 @@ def evaluate(searcher: Any, q: Any) -> Arrays | None:
     times the boosts."""
     parts: list[Arrays] = []
     try:
-        for sub, offset in searcher.leaf_searchers():
-            docs, scores = _live(sub.reader(), *_evaluate(sub, q, {}))
+        leaves = list(searcher.leaf_searchers())
+        # Every pattern expanded in every segment before any postings are read: a query that
+        # stands for too many words is refused before the work, not after most of it.
+        expanded = [_expand(sub.reader(), q, {}) for sub, _ in leaves]
+        for (sub, offset), words in zip(leaves, expanded, strict=True):
+            docs, scores = _live(sub.reader(), *_evaluate(sub, q, {}, words))
             parts.append((docs + offset, scores))
     except _Unsupported:
         return None
     if not parts:
         return _EMPTY
     return np.concatenate([d for d, _ in parts]), np.concatenate([s for _, s in parts])
+
+
+def _expand(reader: Any, q: Any, out: dict[int, list[Any]]) -> dict[int, list[Any]]:
+    """The words each expanding term of `q` stands for in one segment, by the term's id."""
+    if isinstance(q, wq.MultiTerm) and hasattr(q, "expanded_in_bulk"):
+        out[id(q)] = q.expanded_in_bulk(reader)
+    elif isinstance(q, wq.And | wq.Or):
+        for sub in q.subqueries:
+            _expand(reader, sub, out)
+    return out
 
 
 def union_matcher(searcher: Any, fieldname: str, words: list[bytes | str], boost: float) -> Any:
@@ -74,24 +89,30 @@ def _live(reader: Any, docs: np.ndarray, scores: np.ndarray) -> Arrays:
     return docs[keep], scores[keep]
 
 
-def _evaluate(searcher: Any, q: Any, lengths: dict[str, np.ndarray]) -> Arrays:
-    """`q` on one segment (deleted documents included, as in Whoosh's raw postings)."""
+def _evaluate(
+    searcher: Any, q: Any, lengths: dict[str, np.ndarray], expanded: dict[int, list[Any]]
+) -> Arrays:
+    """`q` on one segment (deleted documents included, as in Whoosh's raw postings), with the
+    words of its expanding terms in `expanded` (see `_expand`)."""
     if isinstance(q, wq.Term):
         docs, scores = _words(searcher, q.fieldname, [q.text], lengths)
     elif isinstance(q, wq.Phrase) and q.slop == 1 and len(q.words) > 1:
         docs, scores = _phrase(searcher, q, lengths)
     elif isinstance(q, wq.MultiTerm) and hasattr(q, "expanded_in_bulk"):
-        docs, scores = _words(searcher, q.field(), q.expanded_in_bulk(searcher.reader()), lengths)
+        words = expanded.get(id(q))
+        if words is None:
+            words = q.expanded_in_bulk(searcher.reader())
+        docs, scores = _words(searcher, q.field(), words, lengths, q.label())
     elif isinstance(q, wq.And) and q.subqueries:
-        docs, scores = _evaluate(searcher, q.subqueries[0], lengths)
+        docs, scores = _evaluate(searcher, q.subqueries[0], lengths, expanded)
         for sub in q.subqueries[1:]:
             if not len(docs):
                 break
-            other, more = _evaluate(searcher, sub, lengths)
+            other, more = _evaluate(searcher, sub, lengths, expanded)
             docs, here, there = np.intersect1d(docs, other, assume_unique=True, return_indices=True)
             scores = scores[here] + more[there]
     elif isinstance(q, wq.Or) and not q.minmatch and not q.scale:
-        found = [_evaluate(searcher, sub, lengths) for sub in q.subqueries]
+        found = [_evaluate(searcher, sub, lengths, expanded) for sub in q.subqueries]
         docs, scores = _sum_by_doc([d for d, _ in found], [s for _, s in found])
     else:
         raise _Unsupported
@@ -99,10 +120,15 @@ def _evaluate(searcher: Any, q: Any, lengths: dict[str, np.ndarray]) -> Arrays:
 
 
 def _words(
-    searcher: Any, fieldname: str, words: list[bytes | str], lengths: dict[str, np.ndarray]
+    searcher: Any,
+    fieldname: str,
+    words: list[bytes | str],
+    lengths: dict[str, np.ndarray],
+    what: str | None = None,
 ) -> Arrays:
     """The documents of one segment holding any of `words` in a field, with the sum of
-    their BM25F scores for the words they hold."""
+    their BM25F scores for the words they hold; the postings read are charged to the query's
+    budget, for `what` (the pattern the words stand for; by default each word)."""
     if fieldname not in searcher.schema:
         return _EMPTY
     field = searcher.schema[fieldname]
@@ -113,7 +139,7 @@ def _words(
             btext = field.to_bytes(word) if isinstance(word, str) else word
         except ValueError:
             continue
-        found = _term(searcher, fieldname, btext, lengths, None)
+        found = _term(searcher, fieldname, btext, lengths, None, what)
         if found is not None:
             id_parts.append(found[0])
             score_parts.append(found[1])
@@ -128,9 +154,11 @@ def _term(
     btext: bytes,
     lengths: dict[str, np.ndarray],
     values: list[bytes] | None,
+    what: str | None = None,
 ) -> Arrays | None:
     """One word's documents and BM25F scores in one segment (None: not in it); its posting
-    values are appended to `values` when one is given."""
+    values are appended to `values` when one is given. Its postings are charged to the
+    query's budget (after reading: one word's postings at most go past it)."""
     reader = searcher.reader()
     if (fieldname, btext) not in reader:
         return None
@@ -139,6 +167,8 @@ def _term(
         raise _Unsupported
     field = searcher.schema[fieldname]
     ids, weights = _postings(reader._terms.matcher(fieldname, btext, field.format), values)
+    label = what or f"`{btext.decode('utf-8', 'replace')}`"
+    budget.current().read(label, len(ids))
     fl = _lengths(reader, fieldname, lengths)[ids]
     k1, b = scorer.K1, scorer.B
     # In the order of Whoosh's bm25(), so that scores are equal to the last bit.

@@ -8,7 +8,9 @@ outdated, to be rebuilt from SQLite.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -18,8 +20,14 @@ from typing import Any
 import numpy as np
 from whoosh import index as windex
 from whoosh import query as wq
+from whoosh.codec import whoosh3
+from whoosh.filedb.filestore import FileStorage
 
-from archive_browser.core.index import arrays, whoosh_fixes
+import archive_browser.core.index.arrays as arrays
+import archive_browser.core.index.budget as budget
+import archive_browser.core.index.safe_pickle as safe_pickle
+import archive_browser.core.index.whoosh_fixes as whoosh_fixes
+from archive_browser.core.errors import ArchiveError, IndexDamagedError
 from archive_browser.core.index.analysis import stems as stems_of
 from archive_browser.core.index.highlight import HighlightTerms
 from archive_browser.core.index.query import STEMMED_FIELDS, ParsedQuery, QueryLanguage
@@ -27,8 +35,12 @@ from archive_browser.core.index.schema import INDEX_FORMAT, document_for, make_s
 from archive_browser.core.model import Release
 
 whoosh_fixes.apply()
+safe_pickle.install()
 
 META_FILE = "archive-browser-index.json"
+#: Whoosh's default index name, and the names its segments take (random letters and digits).
+_INDEX_NAME = "MAIN"
+_SEGMENT_ID = re.compile(r"[a-z0-9]{1,64}")
 SORTS = ("relevance", "date", "-date")
 
 
@@ -80,7 +92,13 @@ class IndexWriter:
         self.count += 1
 
     def commit(self) -> None:
-        self._writer.commit()
+        try:
+            self._writer.commit()
+        except (OSError, ArchiveError):
+            raise
+        except Exception as e:  # merging segments read a damaged one
+            self._owner.mark_damaged(f"{type(e).__name__}: {e}")
+            raise IndexDamagedError(self._owner.damaged or "") from None
         self._owner._committed()
 
     def cancel(self) -> None:
@@ -114,6 +132,8 @@ class SearchIndex:
         self.language = QueryLanguage(ix.schema)
         self._generation = 0
         self._local = threading.local()
+        #: Why the index was found unreadable while in use (it must be rebuilt), or None.
+        self.damaged: str | None = None
 
     # --- opening
 
@@ -126,22 +146,44 @@ class SearchIndex:
         return cls(path, ix)
 
     @classmethod
-    def open(cls, path: Path) -> SearchIndex:
-        """Opens the index in `path`; raises IndexUnavailable when it must be rebuilt."""
-        if not path.is_dir() or not windex.exists_in(str(path)):
+    def open(cls, path: Path, *, inside: Path | None = None) -> SearchIndex:
+        """Opens the index in `path`; raises IndexUnavailable when it must be rebuilt.
+
+        Nothing read from the folder is trusted: `path` must be a plain folder directly in
+        `inside` (the archive folder, when given), holding no symbolic links; the index is
+        opened with our own schema (the stored one is only compared with it, loaded by the
+        restricted unpickler of `safe_pickle`, as every pickle of the index is); and any
+        failure while reading it (a garbled TOC, a truncated segment) is reported as damage."""
+        if inside is not None:
+            _check_child(path, inside)
+        if not path.is_dir() or not any(path.glob(f"_{_INDEX_NAME}_*.toc")):
             raise IndexUnavailable("missing", str(path))
         try:
             meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
+            if not isinstance(meta, dict):
+                raise ValueError("not a record")
         except (OSError, ValueError) as e:
             raise IndexUnavailable("outdated", f"no format record ({e})") from None
+        if meta.get("damaged"):
+            raise IndexUnavailable("damaged", str(meta["damaged"]))
         if meta.get("format") != INDEX_FORMAT:
             raise IndexUnavailable(
                 "outdated", f"format {meta.get('format')}, this program uses {INDEX_FORMAT}"
             )
         try:
-            ix = windex.open_dir(str(path))
+            links = [p.name for p in path.iterdir() if p.is_symlink()]
+            if links:
+                raise IndexUnavailable(
+                    "damaged", f"the index folder holds symbolic links ({', '.join(links[:3])})"
+                )
+            schema = make_schema()
+            stored = windex.TOC.read(FileStorage(str(path)), _INDEX_NAME)
+            _check_toc(stored, schema)
+            ix = windex.open_dir(str(path), schema=schema)
             with ix.searcher() as s:  # reads every segment's header
                 s.doc_count()
+        except IndexUnavailable:
+            raise
         except Exception as e:  # whoosh raises many kinds on a damaged folder
             raise IndexUnavailable("damaged", f"{type(e).__name__}: {e}") from None
         return cls(path, ix)
@@ -165,6 +207,44 @@ class SearchIndex:
 
     # --- reading
 
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Turns any failure of Whoosh while reading into IndexDamagedError, after marking the
+        index as damaged (here, and in its folder, so that the next opening rebuilds it)."""
+        try:
+            yield
+        except ArchiveError:
+            raise
+        except Exception as e:  # whoosh raises many kinds on a damaged segment
+            self.mark_damaged(f"{type(e).__name__}: {e}")
+            raise IndexDamagedError(self.damaged or "") from None
+
+    def mark_damaged(self, reason: str) -> None:
+        """Records that the index cannot be read and must be rebuilt (best effort on disk)."""
+        self.damaged = reason[:300]
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is not None:
+            with contextlib.suppress(Exception):
+                searcher.close()
+            self._local.searcher = None
+        with contextlib.suppress(OSError):
+            record = {"format": INDEX_FORMAT, "damaged": self.damaged}
+            (self.path / META_FILE).write_text(json.dumps(record), encoding="utf-8")
+
+    def verify(self) -> Iterator[tuple[int, int]]:
+        """Reads the whole index through: every stored document, every term of every field and
+        every posting block of each, yielding (segments done, segments) after each segment.
+        Raises IndexDamagedError (and marks the index) at the first thing it cannot read."""
+        with self._reading():
+            searcher = self._ix.searcher()
+            try:
+                leaves = list(searcher.leaf_searchers())
+                for done, (sub, _offset) in enumerate(leaves, 1):
+                    _verify_segment(sub.reader())
+                    yield done, len(leaves)
+            finally:
+                searcher.close()
+
     def _searcher(self) -> Any:
         """This thread's searcher, replaced when a commit happened since it was made (in this
         process or another).
@@ -183,7 +263,8 @@ class SearchIndex:
         return searcher
 
     def doc_count(self) -> int:
-        return int(self._searcher().doc_count())
+        with self._reading():
+            return int(self._searcher().doc_count())
 
     def parse(self, text: str) -> ParsedQuery:
         return self.language.parse(text)
@@ -191,6 +272,15 @@ class SearchIndex:
     def search(
         self, parsed: ParsedQuery, *, sort: str = "relevance", limit: int | None = 20
     ) -> IndexHits:
+        """The releases matching a query, best (or newest/oldest) first. Raises
+        QueryTooBroadError when answering would read too much of the index (see `budget`),
+        IndexDamagedError when the index cannot be read."""
+        if sort not in SORTS:
+            raise ValueError(f"sort must be one of {SORTS}")
+        with self._reading(), budget.bounded():
+            return self._search(parsed, sort, limit)
+
+    def _search(self, parsed: ParsedQuery, sort: str, limit: int | None) -> IndexHits:
         """The releases matching a query, best (or newest/oldest) first.
 
         Whoosh answers date ranges by merging the postings of many numeric terms, and sorts
@@ -198,8 +288,6 @@ class SearchIndex:
         releases. Here a date range that must hold (a top-level AND) becomes a set of
         allowed documents, read from the date column, and sorting by date reads that column
         too, over the matches' ids, unscored."""
-        if sort not in SORTS:
-            raise ValueError(f"sort must be one of {SORTS}")
         searcher = self._searcher()
         if searcher.doc_count_all() == 0:
             return IndexHits(0, [], [])
@@ -261,6 +349,10 @@ class SearchIndex:
     def highlight_terms(self, parsed: ParsedQuery) -> HighlightTerms:
         """The terms a query matches in text fields, with wildcards and fuzzy terms expanded
         to the words the index holds. Negated terms are left out."""
+        with self._reading(), budget.bounded():
+            return self._highlight_terms(parsed)
+
+    def _highlight_terms(self, parsed: ParsedQuery) -> HighlightTerms:
         reader = self._searcher().reader()
         stems: set[str] = set()
         forms: set[str] = set()
@@ -290,12 +382,14 @@ class SearchIndex:
 
     def revisions(self) -> dict[int, int]:
         """Release id to revision, for every document in the index."""
-        reader = self._searcher().reader()
-        return {int(fields["id"]): int(fields["rev"]) for _, fields in reader.iter_docs()}
+        with self._reading():
+            reader = self._searcher().reader()
+            return {int(fields["id"]): int(fields["rev"]) for _, fields in reader.iter_docs()}
 
     def ids(self) -> Sequence[int]:
-        reader = self._searcher().reader()
-        return [int(fields["id"]) for _, fields in reader.iter_docs()]
+        with self._reading():
+            reader = self._searcher().reader()
+            return [int(fields["id"]) for _, fields in reader.iter_docs()]
 
 
 class _Columns:
@@ -450,3 +544,65 @@ def _positive_leaves(q: wq.Query) -> Iterator[wq.Query]:
         return
     for child in q.children():
         yield from _positive_leaves(child)
+
+
+def _check_child(path: Path, inside: Path) -> None:
+    """Raises IndexUnavailable("damaged") unless `path` is a plain folder name directly in
+    `inside` that is not a symbolic link: the name comes from the archive's own data, which
+    may have been crafted to point anywhere."""
+    name = path.name
+    if (
+        path.parent != inside
+        or not name
+        or name in (".", "..")
+        or "/" in name
+        or "\\" in name
+        or "\0" in name
+        or path.is_symlink()
+        or (path.exists() and path.resolve().parent != inside.resolve())
+    ):
+        raise IndexUnavailable(
+            "damaged", f"the index folder {str(path)!r} is not a folder inside the archive"
+        )
+
+
+def _check_toc(toc: Any, schema: Any) -> None:
+    """Raises ValueError unless a TOC read from disk has our schema's fields and segments
+    named as Whoosh names them (a segment's name becomes file names)."""
+    stored = toc.schema
+    if sorted(stored.names()) != sorted(schema.names()) or any(
+        type(stored[name]) is not type(schema[name]) for name in schema.names()
+    ):
+        raise ValueError("the stored schema is not this program's")
+    for segment in toc.segments:
+        if (
+            type(segment) is not whoosh3.W3Segment
+            or segment.indexname != _INDEX_NAME
+            or not isinstance(segment.segid, str)
+            or not _SEGMENT_ID.fullmatch(segment.segid)
+        ):
+            raise ValueError(f"a segment is not one this program writes: {segment!r}")
+
+
+def _verify_segment(reader: Any) -> None:
+    """Reads every stored document and every posting block of every term of one segment."""
+    for _ in reader.iter_docs():
+        pass
+    terms = reader._terms
+    schema = reader.schema
+    for fieldname, btext in reader.all_terms():
+        fmt = schema[fieldname].format
+        m = terms.matcher(fieldname, btext, fmt)
+        while m.is_active():
+            if hasattr(m, "_read_data"):  # a block of postings on disk
+                m._read_data()
+                if m._lastblock:
+                    break
+                m._goto(m._nextoffset)
+            else:
+                m.next()
+    for name in ("id", "date", "nodate"):
+        if reader.has_column(name):
+            arrays_column = reader.column_reader(name, translate=False)
+            for _ in arrays_column:
+                pass

@@ -29,7 +29,8 @@ from whoosh.qparser.plugins import PrefixPlugin, WildcardPlugin
 from whoosh.query.spans import Span, SpanWrappingMatcher
 from whoosh.util import make_binary_tree
 
-from archive_browser.core.errors import MalformedQueryError
+import archive_browser.core.index.budget as budget
+from archive_browser.core.errors import MalformedQueryError, QueryTooBroadError
 from archive_browser.core.index.analysis import iter_words
 from archive_browser.core.index.arrays import union_matcher
 from archive_browser.core.textnorm import normalize_punctuation
@@ -92,12 +93,28 @@ class ParsedQuery:
 
 class _ExpandedInBulk:
     """For a term that expands to many words: their postings read and scored as arrays
-    (see `arrays`), not stepped through by Whoosh's union matcher."""
+    (see `arrays`), not stepped through by Whoosh's union matcher. Every word it expands to
+    (and every word examined to find them) is charged to the query's budget."""
+
+    def label(self) -> str:
+        """The term as the user wrote it, for messages."""
+        q: Any = self
+        return f"`{_field_label(q.fieldname)}{q.text}`"
+
+    def _candidates(self, ixreader: Any) -> Iterator[bytes]:
+        q: Any = super()
+        return iter(q._btexts(ixreader))
+
+    def _btexts(self, ixreader: Any) -> Iterator[bytes]:
+        spend = budget.current()
+        what = self.label()
+        for btext in self._candidates(ixreader):
+            spend.expanded(what)
+            yield btext
 
     def expanded_in_bulk(self, reader: Any) -> list[Any]:
         """The words of the index this term stands for."""
-        q: Any = self
-        return list(dict.fromkeys(w for w in q._btexts(reader) if w))
+        return list(dict.fromkeys(w for w in self._btexts(reader) if w))
 
     def matcher(self, searcher: Any, context: Any = None) -> Any:
         q: Any = self
@@ -109,12 +126,23 @@ class _ExpandedInBulk:
         return super().matcher(searcher, context)  # type: ignore[misc]
 
 
+def _field_label(fieldname: str) -> str:
+    return "" if fieldname in DEFAULT_FIELDS else f"{fieldname}:"
+
+
 class StemPrefix(_ExpandedInBulk, wq.Prefix):
     """A prefix query over stems that also finds stems a little shorter than its text: the
     stem of "security" is "secur", which `securit*` should find."""
 
-    def _btexts(self, ixreader: Any) -> Iterator[bytes]:
-        yield from super()._btexts(ixreader)
+    def label(self) -> str:
+        return f"`{_field_label(self.fieldname)}{self.text}*`"
+
+    def _candidates(self, ixreader: Any) -> Iterator[bytes]:
+        spend = budget.current()
+        what = self.label()
+        for btext in ixreader.expand_prefix(self.fieldname, self.text):
+            spend.scanned(what)
+            yield btext
         text = str(self.text)
         for end in range(
             len(text) - 1, max(STEM_PREFIX_MIN, len(text) - STEM_PREFIX_SLACK) - 1, -1
@@ -128,7 +156,24 @@ class _StemPrefixNode(PrefixPlugin.PrefixNode):
 
 
 class BulkWildcard(_ExpandedInBulk, wq.Wildcard):
-    pass
+    """A wildcard term; the words examined to find its matches are charged too (all the words
+    of the index when it begins with a wildcard)."""
+
+    def _candidates(self, ixreader: Any) -> Iterator[bytes]:
+        field = ixreader.schema[self.fieldname]
+        pattern = re.compile(self._get_pattern())
+        prefix = self._find_prefix(self.text)
+        if prefix:
+            candidates = ixreader.expand_prefix(self.fieldname, prefix)
+        else:
+            candidates = ixreader.lexicon(self.fieldname)
+        spend = budget.current()
+        what = self.label()
+        from_bytes = field.from_bytes
+        for btext in candidates:
+            spend.scanned(what)
+            if pattern.match(from_bytes(btext)):
+                yield btext
 
 
 class _WildcardNode(WildcardPlugin.WildcardNode):
@@ -136,7 +181,34 @@ class _WildcardNode(WildcardPlugin.WildcardNode):
 
 
 class BulkFuzzyTerm(_ExpandedInBulk, wq.FuzzyTerm):
-    pass
+    def label(self) -> str:
+        return f"`{_field_label(self.fieldname)}{self.text}~{self.maxdist}`"
+
+
+class BulkTermRange(_ExpandedInBulk, wq.TermRange):
+    """A range of words (`[a TO c]`), expanded and read as arrays like a pattern."""
+
+    def label(self) -> str:
+        start = self.start if self.start is not None else ""
+        end = self.end if self.end is not None else ""
+        return f"the range {_field_label(self.fieldname)}[{start} TO {end}]"
+
+
+def _bulk_ranges(q: wq.Query) -> wq.Query:
+    """`q` with each range of words made a BulkTermRange."""
+    if type(q) is wq.TermRange:
+        return BulkTermRange(
+            q.fieldname,
+            q.start,
+            q.end,
+            startexcl=q.startexcl,
+            endexcl=q.endexcl,
+            boost=q.boost,
+            constantscore=q.constantscore,
+        )
+    if q.is_leaf():
+        return q
+    return q.apply(_bulk_ranges)
 
 
 _OUR_NODES = {PrefixPlugin.PrefixNode: _StemPrefixNode, WildcardPlugin.WildcardNode: _WildcardNode}
@@ -223,7 +295,7 @@ class QueryLanguage:
         if error is not None:
             raise MalformedQueryError(_message(error))
         _check_patterns(raw)
-        q = _phrases_as_words(raw, self._parser.schema).normalize()
+        q = _bulk_ranges(_phrases_as_words(raw, self._parser.schema).normalize())
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             q = wq.NullQuery
         return ParsedQuery(text, q, exact)
@@ -318,6 +390,13 @@ def _check_patterns(q: wq.Query) -> None:
                 )
             patterns.add(("~", str(leaf.text)))
         elif isinstance(leaf, wq.Wildcard | wq.Prefix):
+            if not str(leaf.text).strip("*?"):
+                field = _field_label(leaf.fieldname)
+                raise QueryTooBroadError(
+                    f"`{field}{leaf.text}` matches every word; add letters to it."
+                    if "?" not in str(leaf.text)
+                    else f"`{field}{leaf.text}` matches almost every word; add letters to it."
+                )
             patterns.add(("*", str(leaf.text)))
     if len(patterns) > MAX_PATTERN_TERMS:
         raise MalformedQueryError(

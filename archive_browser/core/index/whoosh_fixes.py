@@ -50,6 +50,10 @@ class _ViewStream:
         self._pos = max(start, end)
         return bytes(self._view[start:end])
 
+    def peek(self, size: int = 0) -> bytes:
+        """What follows, without reading it (the unpickler reads ahead with it)."""
+        return bytes(self._view[self._pos : self._pos + max(size, 1)])
+
     def readline(self, size: int | None = -1) -> bytes:
         limit = len(self._view) if size is None or size < 0 else self._pos + size
         out = bytearray()
