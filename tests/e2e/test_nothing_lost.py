@@ -14,8 +14,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,10 +23,16 @@ from archive_browser.core.archive import Archive
 from archive_browser.core.jobs import run
 from tests.conftest import REPO, run_cli
 
-#: Seconds after the first committed batch (import) or the start (tagging) to kill at: from
-#: before anything is indexed, through batches and index commits, to the end.
-IMPORT_KILLS = [0.0, 0.15, 0.3, 0.5, 0.7, 0.9, 1.1, 1.4, 1.7, 2.0, 2.5, 3.5]
-TAG_KILLS = [0.0, 0.1, 0.25, 0.5, 0.8, 1.2, 2.0]
+#: Where an import of 400 releases (batches of 40) is killed: after the first, fifth and last
+#: batch is committed to SQLite, in the middle of indexing them, and just before the index is
+#: committed. (progress message, which occurrence of it).
+IMPORT_KILLS = [
+    ("stored", 1),
+    ("stored", 5),
+    ("stored", 10),
+    ("Indexed", 1),
+    ("Writing the index", 1),
+]
 
 
 def real_releases(corpus: Path, folder: Path, count: int) -> Path:
@@ -54,30 +58,22 @@ def start_driver(*args: str | Path) -> subprocess.Popen[str]:
     )
 
 
-def lines_until_killed(process: subprocess.Popen[str], after: float, first: str) -> list[str]:
-    """Reads the driver's lines; `after` seconds after it printed a line starting with
-    `first` (or as soon as it finished), kills it. Returns what it said."""
+def killed_when_paused(process: subprocess.Popen[str]) -> list[str]:
+    """Reads the driver's lines until it says it paused at its point, then kills it. Returns
+    what it said; fails if it finished (or died) without reaching the point."""
     assert process.stdout is not None
     said: list[str] = []
-    started = threading.Event()
-
-    def read() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            said.append(line.rstrip("\n"))
-            if line.startswith(first):
-                started.set()
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    while not started.wait(0.01) and process.poll() is None:
-        pass
-    deadline = time.monotonic() + after
-    while time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.005)
+    for line in process.stdout:
+        said.append(line.rstrip("\n"))
+        if line.startswith("paused"):
+            break
     process.send_signal(signal.SIGKILL)
     process.wait()
-    reader.join(timeout=5)
+    assert process.stderr is not None
+    errors = process.stderr.read()
+    assert said and said[-1].startswith("paused"), (said, errors)
+    assert "done" not in said  # killed before it finished
+    assert process.returncode == -signal.SIGKILL, (process.returncode, errors)
     return said
 
 
@@ -91,20 +87,26 @@ def reopened(folder: Path) -> Iterator[Archive]:
 
 def test_killed_imports_lose_nothing(tmp_path: Path, corpus: Path) -> None:
     source = real_releases(corpus, tmp_path, 400)
-    survived = 0
-    for i, delay in enumerate(IMPORT_KILLS):
+    for i, (point, nth) in enumerate(IMPORT_KILLS):
         folder = tmp_path / f"a{i}"
         Archive.open(folder).close()
-        said = lines_until_killed(start_driver("import", folder, source), delay, "stored")
-        reported = max(
-            (int(line.split()[1]) for line in said if line.startswith("stored")), default=0
-        )
-        archive = reopened(folder)
+        said = killed_when_paused(start_driver("import", folder, point, nth, source))
+        reported = max(int(line.split()[1]) for line in said if line.startswith("stored"))
+        expected = 40 * nth if point == "stored" else 400
+        assert reported == expected, (point, said)
+        archive = Archive.open(folder)
         try:
+            # Killed after batches were committed and before the index was: reopening finds
+            # every stored release recorded as index work to do, and does it.
+            assert archive.needs_repair, point
+            before = archive.check()
+            assert before.pending == reported and before.indexed == 0, (point, before)
+            assert len(before.missing) == reported
+            run(archive.repair())
             report = archive.check()
-            assert report.consistent, (delay, report)
+            assert report.consistent, (point, report)
             releases = list(archive.iter_releases())
-            assert len(releases) >= reported, (delay, len(releases), reported)
+            assert len(releases) == reported, (point, len(releases), reported)
             for release in releases:
                 # Whole: text, title, checksum and the import's tag, all or nothing.
                 assert release.body and release.title and release.checksum
@@ -114,17 +116,15 @@ def test_killed_imports_lose_nothing(tmp_path: Path, corpus: Path) -> None:
                 words = " ".join(release.body.split()[:4])
                 phrase = '"' + words.replace('"', " ") + '"'
                 assert release.id in archive.search(f"exact:{phrase}", limit=None).ids
-            survived += 1
         finally:
             archive.close()
         # The interrupted import can simply be run again: nothing is duplicated.
-        if i == 3:
+        if i == 1:
             result = run_cli("import", source, "--json", archive=folder)
             assert result.returncode == 0, result.stderr
             again = json.loads(result.stdout)
             assert again["failed"] == [] and again["imported"] + again["duplicates"] == 400
-            assert again["duplicates"] == len(releases)
-    assert survived == len(IMPORT_KILLS)
+            assert again["duplicates"] == len(releases) == 200
 
 
 def test_killed_bulk_tagging_is_all_or_nothing(tmp_path: Path, corpus: Path) -> None:
@@ -132,14 +132,28 @@ def test_killed_bulk_tagging_is_all_or_nothing(tmp_path: Path, corpus: Path) -> 
     with Archive.open(base) as archive:
         run(archive.import_paths([real_releases(corpus, tmp_path, 250)]))
         total = archive.count()
-    for i, delay in enumerate(TAG_KILLS):
-        folder = tmp_path / f"t{i}"
+    assert total == 250
+    for point, tagged_after in (("transaction", 0), ("index", total)):
+        folder = tmp_path / point
         shutil.copytree(base, folder)
-        lines_until_killed(start_driver("tag", folder, "bulk"), delay, "start")
-        archive = reopened(folder)
+        said = killed_when_paused(start_driver("tag", folder, point, "bulk"))
+        writes = int(said[-1].split()[-1])
+        assert writes >= 3, said  # the tags, the revisions and the index work were written
+        archive = Archive.open(folder)
         try:
+            if point == "index":
+                # Committed to SQLite, not to the index: reopening has the work to do.
+                assert archive.needs_repair and archive.check().pending == total
+                assert sorted(archive.ids_with_tag("bulk")) == sorted(
+                    archive.search("", limit=None).ids
+                )
+                assert archive.search("tag:bulk", limit=None).total == 0
+                run(archive.repair())
+            else:
+                # Killed at the commit: SQLite discards the written, uncommitted changes.
+                assert not archive.needs_repair
             tagged = archive.ids_with_tag("bulk")
-            assert len(tagged) in (0, total), (delay, len(tagged))
+            assert len(tagged) == tagged_after, (point, len(tagged))
             assert archive.search("tag:bulk", limit=None).total == len(tagged)
             assert archive.check().consistent
         finally:
