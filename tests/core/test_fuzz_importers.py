@@ -435,7 +435,12 @@ def test_fuzzing_regressions_give_what_they_should(files: Files) -> None:
     (draft,) = outcome("json", b'[{"body": "a lone \\ud800 surrogate"}]')
     assert isinstance(draft, ReleaseDraft) and draft.body == "a lone \ufffd surrogate"
     (draft,) = outcome("json", b'[{"body": "text", "title": "a\\u0000b\\u001b[31m"}]')
-    assert isinstance(draft, ReleaseDraft) and draft.title == "ab[31m"
+    # Control characters do not belong in stored text, nor the escape sequences they open.
+    assert isinstance(draft, ReleaseDraft) and draft.title == "ab"
+    (draft,) = outcome(
+        "json", b'[{"body": "text", "title": "\\u001b[1;31mRed\\u001b[0m title\\u001b"}]'
+    )
+    assert isinstance(draft, ReleaseDraft) and draft.title == "Red title"
     (draft,) = outcome("jsonl", json.dumps({"body": "one\u2028line"}).encode())
     assert isinstance(draft, ReleaseDraft) and draft.body == "one\u2028line"
     (draft,) = outcome("csv", b"title,body\rT,The text\r")
