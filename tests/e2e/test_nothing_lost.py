@@ -5,6 +5,7 @@ These run real processes and kill them with SIGKILL, as a crash or a power cut w
 
 from __future__ import annotations
 
+import codecs
 import csv
 import itertools
 import json
@@ -14,6 +15,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+import time
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -242,45 +246,120 @@ def test_full_disk_during_export_leaves_no_file(tmp_path: Path, sample: Path) ->
     assert list(out.parent.iterdir()) == []
 
 
+#: Ways of making a folder read-only: file modes, which hold for any user but root (so as root
+#: the program is run as "nobody"), and, where the tests run as root, a read-only mount,
+#: which holds for root too.
+READ_ONLY_WAYS = ["file modes", *(["mount"] if os.geteuid() == 0 else [])]
+NOBODY = 65534
+
+
+def as_nobody() -> None:
+    """Gives up root in a child process before it runs the program."""
+    os.setgroups([])
+    os.setgid(NOBODY)
+    os.setuid(NOBODY)
+
+
+@pytest.fixture(params=READ_ONLY_WAYS)
+def read_only_way(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def read_only_folder(tmp_path: Path) -> Iterator[Path]:
-    """A folder that cannot be written: a read-only tmpfs when running as root (root ignores
-    file modes), file modes otherwise."""
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    if os.geteuid() == 0:
-        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(folder)], check=True)
-        yield folder
-        subprocess.run(["umount", str(folder)], check=False)
-    else:
-        yield folder
-        for path in [folder, *folder.rglob("*")]:
+def base_folder(read_only_way: str, tmp_path: Path) -> Iterator[Path]:
+    """A folder for the archive: tmp_path itself, or, when the program runs as nobody, a
+    folder nobody can reach (tmp_path's parents are private to root)."""
+    if os.geteuid() != 0 or read_only_way == "mount":
+        yield tmp_path
+        return
+    base = Path(tempfile.mkdtemp(prefix="archive-browser-ro-"))
+    base.chmod(0o755)
+    try:
+        yield base
+    finally:
+        for path in [base, *base.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
+        shutil.rmtree(base)
 
 
-def make_read_only(folder: Path) -> None:
-    if os.geteuid() == 0:
-        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
-    else:
-        for path in [*folder.rglob("*"), folder]:
-            path.chmod(0o555 if path.is_dir() else 0o444)
+def run_cli_as(
+    way: str, *args: str | Path, archive: Path, home: Path
+) -> subprocess.CompletedProcess[str]:
+    """The real CLI (its `main`) in a child process: as nobody when file modes must hold and
+    the tests run as root. Forked rather than started: nobody may not run root's Python."""
+    argv = ["--archive", str(archive), *map(str, args)]
+    drop = way == "file modes" and os.geteuid() == 0
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: no return from here
+        code = 70
+        try:
+            os.dup2(out_w, 1)
+            os.dup2(err_w, 2)
+            sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+            sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+            os.environ["ARCHIVE_BROWSER_HOME"] = str(home)
+            from archive_browser.cli import main
+
+            for name in ("latin-1", "ascii", "utf-8", "utf-16", "cp1252", "idna"):
+                codecs.lookup(name)  # loaded now: nobody may not read them from root's Python
+            time.strptime("2013-05-28", "%Y-%m-%d")  # and the module that parses dates
+            if drop:
+                as_nobody()
+
+            code = main(argv)
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    os.close(out_w)
+    os.close(err_w)
+    with os.fdopen(out_r, encoding="utf-8") as out, os.fdopen(err_r, encoding="utf-8") as err:
+        stdout = out.read()  # the CLI's output is small: one pipe read after the other
+        stderr = err.read()
+    _, status = os.waitpid(pid, 0)
+    return subprocess.CompletedProcess(argv, os.waitstatus_to_exitcode(status), stdout, stderr)
 
 
-def test_read_only_archive_folder(read_only_folder: Path, sample: Path, tmp_path: Path) -> None:
-    folder = read_only_folder / "a"
-    assert run_cli("import", sample, archive=folder).returncode == 0
-    # Leave no WAL behind, as a copy on a read-only medium would be.
-    with Archive.open(folder) as archive:
-        archive.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        archive.store.db.execute("PRAGMA journal_mode = DELETE")
-    make_read_only(read_only_folder)
-    write = run_cli("import", sample, archive=folder)
-    assert write.returncode == 1 and "cannot be written to" in write.stderr
-    assert "Traceback" not in write.stderr
-    read = run_cli("search", "Bishkek", "--json", archive=folder)
-    assert read.returncode == 0, read.stderr
-    assert json.loads(read.stdout)["total"] == 1 and "not writable" in read.stderr
-    out = tmp_path / "copy"
-    backup = run_cli("backup", out, archive=folder)
-    assert backup.returncode == 0, backup.stderr
-    assert run_cli("search", "Bishkek", archive=out).returncode == 0
+def test_read_only_archive_folder(
+    read_only_way: str, base_folder: Path, sample: Path, tmp_path: Path
+) -> None:
+    home = base_folder / "home"
+    ro = base_folder / "ro"
+    home.mkdir()
+    ro.mkdir()
+    if read_only_way == "mount":
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(ro)], check=True)
+    folder = ro / "a"
+    try:
+        assert run_cli("import", sample, archive=folder).returncode == 0
+        # Leave no WAL behind, as a copy on a read-only medium would be.
+        with Archive.open(folder) as archive:
+            archive.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            archive.store.db.execute("PRAGMA journal_mode = DELETE")
+        names = sorted(p.name for p in folder.iterdir())
+        if read_only_way == "mount":
+            subprocess.run(["mount", "-o", "remount,ro", str(ro)], check=True)
+        else:
+            for path in [*ro.rglob("*"), ro]:
+                path.chmod(0o555 if path.is_dir() else 0o444)
+            home.chmod(0o777)  # the program's own folder stays writable
+        write = run_cli_as(read_only_way, "import", sample, archive=folder, home=home)
+        assert write.returncode == 1 and "cannot be written to" in write.stderr, write.stderr
+        assert "Traceback" not in write.stderr
+        read = run_cli_as(read_only_way, "search", "Bishkek", "--json", archive=folder, home=home)
+        assert read.returncode == 0, read.stderr
+        assert json.loads(read.stdout)["total"] == 1 and "not writable" in read.stderr
+        out = home / "copy"
+        backup = run_cli_as(read_only_way, "backup", out, archive=folder, home=home)
+        assert backup.returncode == 0, backup.stderr
+        again = run_cli_as(read_only_way, "search", "Bishkek", "--json", archive=out, home=home)
+        assert again.returncode == 0 and json.loads(again.stdout)["total"] == 1, again.stderr
+        # Nothing was changed: the archive is as the import left it.
+        assert sorted(p.name for p in folder.iterdir()) == names
+    finally:
+        if read_only_way == "mount":
+            subprocess.run(["umount", str(ro)], check=False)
