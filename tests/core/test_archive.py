@@ -19,6 +19,7 @@ from archive_browser.core.errors import (
 from archive_browser.core.importers import ImportOptions
 from archive_browser.core.jobs import run
 from archive_browser.core.model import ReleaseDraft
+from archive_browser.core.search import Filter, SearchSpec
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -333,3 +334,41 @@ def test_truncated_index_is_detected_and_rebuilt(tmp_path: Path, sample: Path) -
         assert a.needs_repair and "damaged" in (a.index_problem or "")
         run(a.repair())
         assert a.search("Bishkek").total == 1 and a.check().consistent
+
+
+@pytest.fixture
+def plain(archive: Archive, sample: Path) -> Archive:
+    """What plain files give: the sample and a Russian release imported with no options (no
+    source), a release with no title and one with no language."""
+    run(archive.import_paths([sample, FIXTURES / "ru-zasedanie.txt"]))
+    archive.add_releases(
+        [
+            ReleaseDraft(title="", body="Untitled text about the summit in Minsk."),
+            ReleaseDraft(title="Note", body="Short note on the Minsk summit.", language=""),
+        ]
+    )
+    return archive
+
+
+def test_facets_filters_and_search_without_title_source_or_language(plain: Archive) -> None:
+    untitled, note = plain.search("Minsk", sort="date", limit=None).ids
+    assert (plain.get(untitled).title, plain.get(note).title) == ("", "Note")
+    assert {plain.get(i).language for i in (untitled, note)} == {""}
+    # No facet offers an empty value; releases without one are simply not counted.
+    assert plain.facets() == {
+        "tag": [],
+        "year": [("2024", 3), ("2013", 2)],
+        "source": [],
+        "language": [("en", 5), ("ru", 2)],
+        "kind": [("news", 4), ("interview", 1), ("speech", 1), ("statement", 1)],
+    }
+    english = plain.run_search(SearchSpec(filters=(Filter("language", "en"),)), limit=None)
+    assert english.total == 5 and not {untitled, note} & set(english.ids)
+    assert sorted(plain.search("lang:en", limit=None).ids) == sorted(english.ids)
+    assert plain.search("source:csto").ids == []
+    assert plain.search("title:untitled").ids == []  # the word is in its text only
+    assert plain.search("untitled").ids == [untitled]
+    snippets = plain.snippets([untitled, note], plain.parse("Minsk"))
+    assert snippets[untitled].marked() == "Untitled text about the summit in **Minsk**."
+    assert snippets[note].marked() == "Short note on the **Minsk** summit."
+    assert plain.check().consistent

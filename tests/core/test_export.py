@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import errno
 import json
 import re
@@ -482,3 +483,62 @@ def test_write_errors_are_clear() -> None:
     assert isinstance(full, DiskFullError) and "disk is full" in str(full)
     denied = write_error(OSError(errno.EROFS, "Read-only file system"), Path("/x/out.pdf"))
     assert "read-only" in str(denied) and "/x/out.pdf" in str(denied)
+
+
+@pytest.fixture
+def plain(archive: Archive, sample: Path) -> Archive:
+    """What plain files give: the sample imported with no options (no source), a release
+    with no title and one with no language."""
+    run(archive.import_paths([sample]))
+    archive.add_releases(
+        [
+            ReleaseDraft(title="", body="Untitled text about the summit in Minsk."),
+            ReleaseDraft(title="Note", body="Short note on the Minsk summit.", language=""),
+        ]
+    )
+    return archive
+
+
+def test_pdf_of_releases_without_title_source_or_language(plain: Archive, out_dir: Path) -> None:
+    ids = plain.search("Minsk", sort="date", limit=None).ids
+    report = export(plain, ids, out_dir / "plain.pdf", query="Minsk", highlight="Minsk")
+    assert report.count == 2
+    reader = PdfReader(out_dir / "plain.pdf")
+    assert [item.title for item in reader.outline] == ["(untitled)", "Note"]
+    texts = page_texts(reader)
+    pages = release_pages(reader)
+    assert [sum(highlight_rects(reader, p) for p in r) for r in pages] == [1, 1]  # in the bodies
+    body = " ".join(" ".join(texts[p] for p in r) for r in pages)
+    body = " ".join(body.split())
+    assert "Untitled text about the summit in Minsk." in body
+    assert "Short note on the Minsk summit." in body
+
+
+@pytest.mark.parametrize("ending", [".csv", ".json"])
+def test_empty_fields_are_exported_empty_and_import_again(
+    plain: Archive, tmp_path: Path, ending: str
+) -> None:
+    ids = plain.search("Minsk", sort="date", limit=None).ids
+    out = tmp_path / f"plain{ending}"
+    export(plain, ids, out)
+    if ending == ".json":
+        rows = json.loads(out.read_text(encoding="utf-8"))["releases"]
+    else:
+        with out.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+    assert [(r["title"], r["source"], r["language"]) for r in rows] == [
+        ("", "", ""),
+        ("Note", "", ""),
+    ]
+    again = Archive.open(tmp_path / "again")
+    try:
+        imported = run(again.import_paths([out]))
+        assert imported is not None and imported.failures == []
+        back = again.get_many(imported.imported_ids)
+    finally:
+        again.close()
+    # A new file to the importer: the untitled release is titled from its text, nothing lost.
+    assert [(r.title, r.body) for r in back] == [
+        ("Untitled text about the summit in Minsk.", "Untitled text about the summit in Minsk."),
+        ("Note", "Short note on the Minsk summit."),
+    ]
