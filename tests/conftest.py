@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from archive_browser.core.model import Release
+from archive_browser.core.textnorm import checksum
 
 # Qt must never look for a display, in any test.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -84,23 +85,24 @@ def run_cli(
     )
 
 
-def index_release(i: int, body: str) -> Release:
-    """A release as the store would give it, for tests that fill an index directly."""
+def index_release(i: int, body: str, *, title: str = "", language: str = "") -> Release:
+    """A release as the store would give it, for tests that fill an index directly: by
+    default as a plain text file gives it, with no title, source or language of its own."""
     return Release(
         id=i,
-        title=f"Release {i}",
+        title=title,
         body=body,
         date=None,
         summary="",
         source="",
         url="",
-        language="en",
+        language=language,
         place="",
         kind="",
         notes="",
         orig_path="",
         orig_format="",
-        checksum=str(i),
+        checksum=checksum(body),
         added="",
         modified="",
         rev=1,

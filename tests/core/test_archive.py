@@ -19,6 +19,7 @@ from archive_browser.core.errors import (
 from archive_browser.core.importers import ImportOptions
 from archive_browser.core.jobs import run
 from archive_browser.core.model import ReleaseDraft
+from archive_browser.core.search import Filter, SearchSpec
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -96,12 +97,35 @@ def test_phrases_prefixes_fuzzy_and_fields(filled: Archive) -> None:
     assert interview == filled.search("BELTA").ids and len(interview) == 1
 
 
+#: The first 34 characters of the titles of the sample's English releases.
+GRADUATES = "On 25 July 2024, staff of the CSTO"
+UN_SPEECH = "Allow me to thank the Russian pres"
+UN_DEBATE = "The CSTO Secretary General Imangal"
+BELTA = "Imangali Tasmagambetov, the Collec"
+BISHKEK_AT = "Informal meeting of the heads of t"
+
+
+def openings(archive: Archive, query: str) -> list[str]:
+    """The first 34 characters of the titles found, sorted."""
+    return sorted(t[:34] for t in titles(archive, query))
+
+
 def test_boolean_operators(filled: Archive) -> None:
     both = set(titles(filled, "Afghanistan Bishkek"))
     either = set(titles(filled, "Afghanistan OR railway"))
     assert both <= set(titles(filled, "Afghanistan"))
     assert set(titles(filled, "Afghanistan NOT Bishkek")).isdisjoint(both)
     assert either >= both
+    # Words of different releases: AND is the releases holding both, OR either, NOT the first
+    # without the second.
+    assert openings(filled, "Tasmagambetov") == sorted([UN_DEBATE, BELTA])
+    assert openings(filled, "Tasmagambetov BELTA") == [BELTA]
+    assert openings(filled, "Tasmagambetov AND BELTA") == [BELTA]
+    assert openings(filled, "BELTA OR graduates") == sorted([BELTA, GRADUATES])
+    assert openings(filled, "Tasmagambetov NOT BELTA") == [UN_DEBATE]
+    assert openings(filled, "Tasmagambetov OR railway") == sorted([UN_DEBATE, BELTA, BISHKEK_AT])
+    assert titles(filled, "Bishkek graduates") == []
+    assert openings(filled, "debate NOT Tasmagambetov") == [UN_SPEECH]
 
 
 def test_dates(filled: Archive) -> None:
@@ -144,8 +168,21 @@ def test_snippets_mark_matched_words(filled: Archive) -> None:
     snippet = filled.snippets(results.ids, results.query)[results.ids[0]]
     assert "**drug trafficking**" in snippet.marked()
     results = filled.search('"security council" NOT Bishkek')
-    for snippet in filled.snippets(results.ids, results.query).values():
+    snippets = filled.snippets(results.ids, results.query)
+    assert openings(filled, '"security council" NOT Bishkek') == sorted([UN_SPEECH, UN_DEBATE])
+    assert sorted(snippets) == sorted(results.ids) and len(snippets) == 2
+    for snippet in snippets.values():
         assert "**Bishkek**" not in snippet.marked()
+        assert "**Security Council**" in snippet.marked()
+    # A word the query excludes is not marked, even in a release that holds it.
+    results = filled.search("debate NOT (Tasmagambetov BELTA)")
+    snippets = filled.snippets(results.ids, results.query)
+    assert openings(filled, "debate NOT (Tasmagambetov BELTA)") == sorted([UN_SPEECH, UN_DEBATE])
+    marked = {filled.get(i).title[:34]: s.marked() for i, s in snippets.items()}
+    assert sorted(marked) == sorted([UN_SPEECH, UN_DEBATE])
+    assert "Tasmagambetov" in marked[UN_DEBATE]
+    assert "**Tasmagambetov**" not in marked[UN_DEBATE]
+    assert all("**debate**" in m for m in marked.values())
 
 
 def test_tags_add_remove_rename_merge_delete(filled: Archive) -> None:
@@ -297,3 +334,41 @@ def test_truncated_index_is_detected_and_rebuilt(tmp_path: Path, sample: Path) -
         assert a.needs_repair and "damaged" in (a.index_problem or "")
         run(a.repair())
         assert a.search("Bishkek").total == 1 and a.check().consistent
+
+
+@pytest.fixture
+def plain(archive: Archive, sample: Path) -> Archive:
+    """What plain files give: the sample and a Russian release imported with no options (no
+    source), a release with no title and one with no language."""
+    run(archive.import_paths([sample, FIXTURES / "ru-zasedanie.txt"]))
+    archive.add_releases(
+        [
+            ReleaseDraft(title="", body="Untitled text about the summit in Minsk."),
+            ReleaseDraft(title="Note", body="Short note on the Minsk summit.", language=""),
+        ]
+    )
+    return archive
+
+
+def test_facets_filters_and_search_without_title_source_or_language(plain: Archive) -> None:
+    untitled, note = plain.search("Minsk", sort="date", limit=None).ids
+    assert (plain.get(untitled).title, plain.get(note).title) == ("", "Note")
+    assert {plain.get(i).language for i in (untitled, note)} == {""}
+    # No facet offers an empty value; releases without one are simply not counted.
+    assert plain.facets() == {
+        "tag": [],
+        "year": [("2024", 3), ("2013", 2)],
+        "source": [],
+        "language": [("en", 5), ("ru", 2)],
+        "kind": [("news", 4), ("interview", 1), ("speech", 1), ("statement", 1)],
+    }
+    english = plain.run_search(SearchSpec(filters=(Filter("language", "en"),)), limit=None)
+    assert english.total == 5 and not {untitled, note} & set(english.ids)
+    assert sorted(plain.search("lang:en", limit=None).ids) == sorted(english.ids)
+    assert plain.search("source:csto").ids == []
+    assert plain.search("title:untitled").ids == []  # the word is in its text only
+    assert plain.search("untitled").ids == [untitled]
+    snippets = plain.snippets([untitled, note], plain.parse("Minsk"))
+    assert snippets[untitled].marked() == "Untitled text about the summit in **Minsk**."
+    assert snippets[note].marked() == "Short note on the **Minsk** summit."
+    assert plain.check().consistent

@@ -90,19 +90,35 @@ def test_backup_refuses_to_overwrite_and_restore_refuses_strangers(
 
 
 def test_automatic_backups_rotate(archive: Archive, sample: Path) -> None:
+    """One a day, the newest five kept (the defaults the window uses)."""
     run(archive.import_paths([sample]))
     folder = archive.folder / "backups"
-    first = run(archive.auto_backup(keep=3, every_hours=24))
+    first = run(archive.auto_backup())
     assert first is not None and first.path.parent == folder
-    assert run(archive.auto_backup(keep=3, every_hours=24)) is None  # not due yet
-    for i in range(4):
-        # Age the newest so that the next one is due, with distinct names.
+    assert run(archive.auto_backup()) is None  # not due yet
+    made = []
+    for i in range(6):
+        # Age the newest so that the next one is due, and give it an older name, in the
+        # order made: a later one is newer.
         newest = sorted(folder.glob("archive-*.sqlite3"))[-1]
         old = time.time() - 2 * 86400
         os.utime(newest, (old, old))
-        newest.rename(folder / f"archive-2000010{i}-000000.sqlite3")
-        assert run(archive.auto_backup(keep=3, every_hours=24)) is not None
-    assert len(list(folder.glob("archive-*.sqlite3"))) == 3
+        made.append(newest.rename(folder / f"archive-2000010{i}-000000.sqlite3").name)
+        archive.tag([1], [f"backup {i}"])  # each copy holds what was there when it was made
+        report = run(archive.auto_backup())
+        assert report is not None
+    made.append(report.path.name)
+    assert len(made) == 7
+    kept = sorted(p.name for p in folder.glob("archive-*.sqlite3"))
+    assert kept == made[-5:]  # the five newest, the two oldest removed
+    for k, name in enumerate(made[-5:], start=2):
+        # The k-th copy was made after k tags were added.
+        db = sqlite3.connect(folder / name)
+        try:
+            names = sorted(row[0] for row in db.execute("SELECT name FROM tags"))
+        finally:
+            db.close()
+        assert names == [f"backup {i}" for i in range(k)], (name, names)
 
 
 def _at_version(path: Path, version: int) -> None:

@@ -8,6 +8,7 @@ import multiprocessing
 from pathlib import Path
 
 import pytest
+import whoosh.index
 
 from archive_browser.core.archive import MULTIPROCESS_INDEXING, Archive
 from archive_browser.core.background import import_task, reindex_task, run_in_process
@@ -99,6 +100,20 @@ def test_a_large_import_in_a_child_process_indexes_with_several_processes(
     assert archive.count() == n
     assert archive.search('"part 2077"').total == 1
     assert archive.check().consistent
+    # Each of Whoosh's writer processes writes a segment of its own: two, not one.
+    assert len(segment_sizes(archive)) == 2 and sum(segment_sizes(archive)) == n
+    assert min(segment_sizes(archive)) > 0
+
+
+def segment_sizes(archive: Archive) -> list[int]:
+    """How many releases each segment of the archive's index holds, read from disk."""
+    (folder,) = (p for p in archive.folder.iterdir() if p.is_dir() and p.name.startswith("index"))
+    ix = whoosh.index.open_dir(str(folder))
+    try:
+        with ix.reader() as reader:
+            return [leaf.doc_count_all() for leaf, _offset in reader.leaf_readers()]
+    finally:
+        ix.close()
 
 
 def test_cancelling_a_multiprocess_index_leaves_no_process_behind(
@@ -109,12 +124,16 @@ def test_cancelling_a_multiprocess_index_leaves_no_process_behind(
     assert archive.count() == MULTIPROCESS_INDEXING + 150
     # A failure in the middle of a rebuild cancels the writer: its processes must stop.
     job = archive.reindex()
-    try:
+    writers: list[multiprocessing.Process] = []
+    with pytest.raises(RuntimeError, match="power cut"):
         for progress in job:
             if progress.done >= MULTIPROCESS_INDEXING // 2:
+                writers = multiprocessing.active_children()
                 job.throw(RuntimeError("power cut"))
-    except RuntimeError:
-        pass
+    # The rebuild was indexing with two writer processes when it failed...
+    assert len(writers) == 2, writers
+    # ...and none of them is left.
+    assert not any(w.is_alive() for w in writers)
     try:
         assert multiprocessing.active_children() == []
     finally:

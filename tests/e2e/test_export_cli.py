@@ -7,7 +7,15 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from archive_browser.core.export.pdf import HIGHLIGHT
 from tests.conftest import FIXTURES, run_cli
+
+
+def fill_operator(rgb: tuple[int, int, int]) -> bytes:
+    """The PDF operator that sets `rgb` (0-255) as the fill colour, as the PDF writes it:
+    each part a fraction of 1 to four places, without trailing zeros."""
+    parts = (f"{c / 255:.4f}".rstrip("0").rstrip(".") for c in rgb)
+    return " ".join(parts).encode() + b" rg"
 
 
 def ok_json(result) -> object:
@@ -42,7 +50,7 @@ def test_export_pdf_of_a_query_with_highlights(tmp_path: Path, sample: Path) -> 
     assert [item.title for item in reader.outline] == [h["title"] for h in hits]
     cover = " ".join(reader.pages[0].extract_text().split())
     assert "QUERY CSTO" in cover and f"RELEASES {len(hits)}" in cover
-    assert b"1 0.8706 0.349 rg" in reader.pages[2].get_contents().get_data()
+    assert fill_operator(HIGHLIGHT) in reader.pages[2].get_contents().get_data()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["arch", "csto.pdf"]
 
 

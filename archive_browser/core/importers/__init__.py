@@ -71,7 +71,9 @@ __all__ = [
 
 # Control characters (C0 and C1) other than the ones that are white space, and UTF-16
 # surrogates: a JSON string may hold a lone one ("\\ud800"), which no UTF-8 text can store.
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+# A terminal escape sequence (ESC [ ... m, pasted from a coloured terminal) goes whole: its
+# ESC alone removed would leave "[31m" in the text.
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 #: Fields of a draft that are indexed as text, and how an error names them.
 _LONG_FIELDS = (
