@@ -43,3 +43,18 @@ def test_backup_makes_a_copy_that_opens_as_an_archive(qtbot, window, tmp_path: P
 
 def test_opening_an_archive_takes_the_days_backup(qtbot, window, sample_archive: Path) -> None:
     qtbot.waitUntil(lambda: any((sample_archive / "backups").glob("archive-*")), timeout=10000)
+
+
+def test_the_status_counts_releases_and_index_updates(qtbot, make_context, sample_archive) -> None:
+    from archive_browser.core.changes import Changes
+    from archive_browser.gui.features.archive_status import ArchiveStatus
+
+    ctx = make_context(sample_archive)
+    status = ArchiveStatus(ctx)
+    ctx.changes_made.emit(Changes.all())
+    assert status.count_label.text() == "8 releases in archive"
+    assert status.index_label.text() == "Index up to date"
+    ctx.archive, archive = None, ctx.archive
+    ctx.archive_closed.emit()
+    assert status.count_label.text() == "No archive" and status.index_label.text() == ""
+    ctx.archive = archive

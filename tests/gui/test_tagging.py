@@ -91,3 +91,21 @@ def test_tag_action_needs_a_selection_and_a_writable_archive(qtbot, window) -> N
     assert not tag.isEnabled()
     window.select_rows([0, 1])
     assert tag.isEnabled()
+
+
+def test_the_tag_panel_refreshes_on_tag_changes_only(qtbot, make_context, sample_archive) -> None:
+    from archive_browser.core.changes import Changes
+    from archive_browser.gui.features.searching import ResultsFeature
+    from archive_browser.gui.features.tagging import TagsFeature
+
+    ctx = make_context(sample_archive)
+    results = ResultsFeature(ctx)
+    tags = TagsFeature(ctx, results)
+    ctx.changes_made.emit(Changes.all())
+    assert tags.panel.tags() == {}
+    ids = ctx.archive.search(ctx.archive.parse("CSTO")).ids[:2]
+    changes = ctx.archive.tag(ids, ["summit"])
+    ctx.changes_made.emit(Changes(saved_searches=True))
+    assert tags.panel.tags() == {}  # not its concern
+    ctx.changes_made.emit(changes)
+    assert tags.panel.tags() == {"summit": 2}
