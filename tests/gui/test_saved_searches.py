@@ -19,6 +19,7 @@ def test_saved_searches_are_stored_counted_renamed_and_deleted(
     results = ResultsFeature(ctx)
     saved = SavedSearchesFeature(ctx, results)
     panel = saved.panel
+    ctx.archive_opened.emit()
     with qtbot.waitSignal(results.search_finished, timeout=20000):
         ctx.changes_made.emit(Changes.all())
     type_query(qtbot, results, "CSTO")

@@ -26,6 +26,7 @@ def results(qtbot, make_context, sample_archive: Path) -> ResultsFeature:
     body.addWidget(results.table)
     ctx.window.setCentralWidget(body)
     ctx.window.setMenuWidget(results.search)
+    ctx.archive_opened.emit()
     with qtbot.waitSignal(results.search_finished, timeout=20000):
         ctx.changes_made.emit(Changes.all())
     return results

@@ -109,6 +109,7 @@ def test_without_an_archive_only_opening_and_help_are_enabled(qtbot, make_window
     assert "file.open" in enabled and "help.shortcuts" in enabled
     for action_id in ("file.import_files", "file.export_pdf", "edit.tag", "tools.check"):
         assert action_id not in enabled
+    assert not window.search.isEnabled()
 
 
 def test_window_state_is_remembered(qtbot, make_window, sample_archive: Path) -> None:
@@ -131,6 +132,7 @@ def test_closing_the_archive_empties_the_window(qtbot, window) -> None:
     assert window.reader.browser.toPlainText() == "No archive is open."
     assert window.count_label.text() == "No archive"
     assert not window.action("file.export_pdf").isEnabled()
+    assert not window.search.isEnabled()
 
 
 def test_a_bug_in_a_worker_reaches_the_bug_dialog(qtbot, window) -> None:

@@ -64,6 +64,8 @@ class ResultsFeature(Feature):
         self.table = self._make_table()
         ctx.selected_count = self.selected_count
         self.selection_changed.connect(ctx.state_changed)
+        self.search.setEnabled(False)
+        ctx.archive_opened.connect(lambda: self.search.setEnabled(True))
 
     def _make_table(self) -> QTableView:
         table = QTableView(self.ctx.window)
@@ -200,6 +202,7 @@ class ResultsFeature(Feature):
             self.run_search(self.search.spec())
 
     def on_closed(self) -> None:
+        self.search.setEnabled(False)
         self.model.set_results(None, [], [], HighlightTerms())
 
     # --- results
