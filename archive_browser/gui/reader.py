@@ -186,6 +186,11 @@ class ReaderView(QWidget):
     # --- hits
 
     @property
+    def hit_positions(self) -> list[tuple[int, int]]:
+        """Where each hit is in the document, in order (start, end)."""
+        return [(start, end) for start, end in self._hits]
+
+    @property
     def hit_count(self) -> int:
         return len(self._hits)
 

@@ -115,6 +115,7 @@ def gui_phase(workdir: Path, n: int, seed: int, *, standin: bool = False) -> dic
     from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from archive_browser.gui.dialogs import ImportSummaryDialog
     from archive_browser.gui.mainwindow import MainWindow
 
     app = QApplication.instance() or QApplication([])  # noqa: F841 (kept alive)
@@ -182,8 +183,8 @@ def gui_phase(workdir: Path, n: int, seed: int, *, standin: bool = False) -> dic
 
     def on_finished(report: Any) -> None:
         outcome["imported"] = len(report.imported_ids) if report is not None else 0
-        if window.summary_dialog is not None:  # the user reads the summary and clicks OK
-            window.summary_dialog.accept()
+        for dialog in window.findChildren(ImportSummaryDialog):  # the user reads it, clicks OK
+            dialog.accept()
         typing["on"] = False
         QTimer.singleShot(KEYSTROKE_MS * 2, loop.quit)
 
@@ -192,10 +193,11 @@ def gui_phase(workdir: Path, n: int, seed: int, *, standin: bool = False) -> dic
     beat = Heartbeat(lambda: f"{state['doing']} / typing {state['text']!r}")
     t0 = time.perf_counter()
     beat.start()
-    window.start_import([corpus_path(workdir, n, seed)], preview=False)
-    if window._job is None:
+    window.features.importing.start([corpus_path(workdir, n, seed)], preview=False)
+    job = window.context.jobs.current
+    if job is None:
         raise RuntimeError("the window did not start the import")
-    window._job.signals.progressed.connect(on_progress)
+    job.signals.progressed.connect(on_progress)
     typing["on"] = True
     QTimer.singleShot(KEYSTROKE_MS, type_next)
     loop.exec()
@@ -208,7 +210,7 @@ def gui_phase(workdir: Path, n: int, seed: int, *, standin: bool = False) -> dic
     typed_while_importing = len(keystrokes)
 
     # 2. typing on the full archive; each query's results must come back before the next
-    searches_before = window._search_done_seq
+    searches_before = window.features.results.searches_answered
     edit.clear()
     cursor.update(i=0, rounds=0)
     typing.update(on=True, once=True)
@@ -222,10 +224,9 @@ def gui_phase(workdir: Path, n: int, seed: int, *, standin: bool = False) -> dic
     typing_s = time.perf_counter() - t1
     typed = beat.summary()
     count = window.search.count.text()
-    searches_after = window._search_done_seq - searches_before
+    searches_after = window.features.results.searches_answered - searches_before
     window.close()
     shutil.rmtree(home, ignore_errors=True)
-    window.archive = None
     stalls = [s for s in (importing["max_gap_ms"], typed["max_gap_ms"]) if s is not None]
     return {
         "gui_max_stall_ms": max(stalls) if stalls else None,

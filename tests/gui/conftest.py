@@ -60,6 +60,48 @@ def make_window(qtbot, tmp_path: Path) -> Iterator:
 
 
 @pytest.fixture
+def make_context(qtbot) -> Iterator:
+    """Makes the context a feature is built from, on an open archive, in a bare main window:
+    for testing one feature without the whole window. Errors and questions are recorded."""
+    from PySide6.QtWidgets import QMainWindow
+
+    from archive_browser.gui.context import WindowContext
+    from archive_browser.gui.errors import ErrorReporter
+    from archive_browser.gui.workers import Runner
+
+    contexts = []
+
+    def make(folder: Path, *, readonly: bool = False):
+        recorded = Recorded()
+        host = QMainWindow()
+        qtbot.addWidget(host)
+        errors = ErrorReporter()
+        errors.show_message = recorded.messages.append
+        errors.show_bug = lambda summary, details: recorded.bugs.append(f"{summary}\n{details}")
+        ctx = WindowContext(host, Runner(host), errors, host.statusBar())
+
+        def ask(_title: str, question: str) -> bool:
+            recorded.questions.append(question)
+            return recorded.answer
+
+        ctx.ask = ask
+        ctx.recorded = recorded
+        ctx.archive = Archive.open(folder, readonly=readonly)
+        host.resize(1000, 700)
+        host.show()
+        contexts.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in contexts:
+        archive, ctx.archive = ctx.archive, None  # answers still on their way are dropped
+        ctx.runner.shutdown()
+        if archive is not None:
+            archive.close()
+        assert ctx.recorded.bugs == [], ctx.recorded.bugs
+
+
+@pytest.fixture
 def sample_archive(tmp_path: Path, sample: Path) -> Path:
     """An archive holding the shared sample (5 releases) and two Russian releases."""
     folder = tmp_path / "archive"

@@ -6,20 +6,23 @@ import csv
 from pathlib import Path
 
 from pypdf import PdfReader
+from PySide6.QtCore import Qt
 
+from archive_browser.gui.dialogs import ExportDialog
 from tests.core.test_export import highlight_rects
 
 
 def test_export_selected_to_pdf_with_highlights(qtbot, window, tmp_path: Path) -> None:
     opened: list[Path] = []
-    window.open_file = opened.append
+    window.features.exporting.open_file = opened.append
     window.search.edit.setText("CSTO")
     with qtbot.waitSignal(window.search_finished, timeout=10000):
-        window.run_search()
+        window.features.results.run_search()
     window.select_rows([0, 1])
     chosen = window.selected_ids()
-    window.choose_export(".pdf")
-    dialog = window.export_dialog
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.findChild(ExportDialog)
+    assert dialog is not None and dialog.isVisible()
     assert dialog.scope.currentData() == "selected" and "2 selected" in dialog.scope.currentText()
     assert dialog.highlight.isChecked()  # a query is active
     out = tmp_path / "selection.pdf"
@@ -40,9 +43,9 @@ def test_export_selected_to_pdf_with_highlights(qtbot, window, tmp_path: Path) -
 
 
 def test_export_all_results_to_csv_by_date(qtbot, window, tmp_path: Path) -> None:
-    window.open_file = lambda path: None
-    window.choose_export(".csv")
-    dialog = window.export_dialog
+    window.features.exporting.open_file = lambda path: None
+    dialog = window.features.exporting.choose(".csv")
+    assert dialog is not None
     dialog.scope.setCurrentIndex(dialog.scope.findData("results"))
     dialog.order.setCurrentIndex(dialog.order.findData("date"))
     assert not dialog.highlight.isEnabled()  # no query
@@ -59,3 +62,11 @@ def test_export_all_results_to_csv_by_date(qtbot, window, tmp_path: Path) -> Non
     ]
     known = [d for d in dates if d]
     assert known == sorted(known) and dates[-1] == ""
+
+
+def test_export_with_nothing_shown_says_so(qtbot, window) -> None:
+    from tests.gui.helpers import search
+
+    search(qtbot, window, "nosuchwordanywhere")
+    assert window.features.exporting.choose(".pdf") is None
+    assert window.recorded.messages == ["There is nothing to export: no release is shown."]

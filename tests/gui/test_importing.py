@@ -6,6 +6,8 @@ from pathlib import Path
 
 from archive_browser.core.archive import Archive
 from archive_browser.core.jobs import Progress
+from archive_browser.gui.dialogs import ImportSummaryDialog, SplitPreviewDialog
+from archive_browser.gui.features.importing import FILE_FILTER
 
 
 def test_import_with_split_preview_and_summary(
@@ -16,9 +18,10 @@ def test_import_with_split_preview_and_summary(
 ) -> None:
     window = make_window(tmp_path / "new")
     assert window.model.rowCount() == 0
-    window.start_import([sample])
-    qtbot.waitUntil(lambda: window.split_dialog is not None, timeout=10000)
-    dialog = window.split_dialog
+    with qtbot.waitSignal(window.features.importing.preview_opened, timeout=10000) as shown:
+        window.features.importing.start([sample])
+    dialog = shown.args[0]
+    assert isinstance(dialog, SplitPreviewDialog) and dialog.parent() is window
     assert dialog.tree.topLevelItemCount() == 5
     # Merge the first proposed release with the second, as a person would.
     dialog.tree.setCurrentItem(dialog.tree.topLevelItem(0))
@@ -36,15 +39,16 @@ def test_import_with_split_preview_and_summary(
     progress: list[Progress] = []
     with qtbot.waitSignal(window.job_finished, timeout=30000) as finished:
         dialog.accept()
-        task = window._job
+        task = window.context.jobs.current
         assert task is not None
         task.signals.progressed.connect(progress.append)
     report = finished.args[0]
     assert report is not None and not report.cancelled
     assert len(report.imported_ids) == 4 and report.failures == []
-    assert window.summary_dialog is not None
-    assert window.summary_dialog.table.rowCount() == 1
-    assert window.summary_dialog.table.item(0, 1).text() == "4"
+    summary = window.findChild(ImportSummaryDialog)
+    assert summary is not None and summary.isVisible()
+    assert summary.table.rowCount() == 1
+    assert summary.table.item(0, 1).text() == "4"
     qtbot.waitUntil(lambda: window.model.rowCount() == 4, timeout=10000)
     first = window.archive.get(report.imported_ids[0])
     assert "Allow me to thank" in first.body
@@ -58,8 +62,8 @@ def test_import_shows_progress_and_can_be_cancelled(
 ) -> None:
     window = make_window(tmp_path / "big")
     seen: list[Progress] = []
-    window.start_import([corpus / "zelenskyy.csv", corpus / "putin.csv"], preview=False)
-    task = window._job
+    window.features.importing.start([corpus / "zelenskyy.csv", corpus / "putin.csv"], preview=False)
+    task = window.context.jobs.current
     assert task is not None and window.progress.isVisible() and window.cancel_button.isEnabled()
     task.signals.progressed.connect(seen.append)
     qtbot.waitUntil(lambda: any("stored" in p.message for p in seen), timeout=60000)
@@ -69,7 +73,8 @@ def test_import_shows_progress_and_can_be_cancelled(
     assert report is not None and report.cancelled
     assert 0 < len(report.imported_ids) < 1796
     assert not window.progress.isVisible()
-    assert window.summary_dialog is not None and "cancelled" in window.summary_dialog.windowTitle()
+    summary = window.findChild(ImportSummaryDialog)
+    assert summary is not None and "cancelled" in summary.windowTitle()
     window.close_archive()
     with Archive.open(tmp_path / "big") as archive:
         assert archive.count() == len(report.imported_ids)
@@ -83,10 +88,10 @@ def test_import_failures_are_listed_with_reasons(qtbot, make_window, tmp_path: P
     good = tmp_path / "good.md"
     good.write_text("# A release\n\nWith a body.", encoding="utf-8")
     with qtbot.waitSignal(window.job_finished, timeout=30000) as finished:
-        window.start_import([bad, good])
+        window.features.importing.start([bad, good])
     report = finished.args[0]
     assert len(report.imported_ids) == 1
-    table = window.summary_dialog.table
+    table = window.findChild(ImportSummaryDialog).table
     problems = {table.item(r, 0).text(): table.item(r, 3).text() for r in range(table.rowCount())}
     assert "malformed JSON" in problems["bad.json"] and problems["good.md"] == ""
 
@@ -98,7 +103,10 @@ def test_a_locked_archive_is_offered_read_only(qtbot, make_window, sample_archiv
             assert window.open_archive(sample_archive)
         assert "open in another window or process" in window.recorded.questions[0]
         assert window.archive.readonly and "(read-only)" in window.windowTitle()
-        assert not window.tag_action.isEnabled() and not window.import_files_action.isEnabled()
+        assert not window.action("edit.tag").isEnabled()
+        assert not window.action("file.import_files").isEnabled()
+        assert not window.action("search.save").isEnabled()
+        assert window.action("file.export_pdf").isEnabled()
         assert window.model.rowCount() == 8
         window.close_archive()
 
@@ -112,3 +120,21 @@ def test_first_run_seeds_the_demo_releases(qtbot, make_window, private_home: Pat
     qtbot.waitUntil(lambda: window.model.rowCount() == 5, timeout=10000)
     assert window.tags.tags() == {"demo": 5}
     assert str(default_archive()).startswith(str(private_home))
+
+
+def test_import_actions_wait_while_a_job_runs(qtbot, make_window, tmp_path: Path, corpus) -> None:
+    window = make_window(tmp_path / "busy")
+    action = window.action("file.import_files")
+    assert action.isEnabled()
+    with qtbot.waitSignal(window.job_finished, timeout=60000):
+        window.features.importing.start([corpus / "zelenskyy.csv"], preview=False)
+        assert not action.isEnabled() and not window.action("tools.reindex").isEnabled()
+        window.features.importing.start([corpus / "putin.csv"], preview=False)  # ignored
+        window.cancel_button.click()
+    assert action.isEnabled()
+    assert window.recorded.messages == []
+
+
+def test_the_file_filter_offers_every_releases_format() -> None:
+    for ending in ("*.txt", "*.md", "*.html", "*.csv", "*.tsv", "*.json", "*.jsonl"):
+        assert ending in FILE_FILTER

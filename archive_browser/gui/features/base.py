@@ -1,0 +1,32 @@
+"""What every feature of the window has in common."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+
+from archive_browser.core.changes import Changes
+from archive_browser.gui.actions import ActionSpec
+from archive_browser.gui.context import WindowContext
+
+#: A context menu entry of the results: (text, handler), or None for a separator.
+MenuItem = tuple[str, object] | None
+
+
+class Feature(QObject):
+    """A part of the window. It declares its actions, and refreshes what it shows when the
+    archive changes (`on_changes`) or closes (`on_closed`)."""
+
+    def __init__(self, ctx: WindowContext) -> None:
+        super().__init__(ctx)
+        self.ctx = ctx
+        ctx.changes_made.connect(self.on_changes)
+        ctx.archive_closed.connect(self.on_closed)
+
+    def actions(self) -> list[ActionSpec]:
+        return []
+
+    def on_changes(self, changes: Changes) -> None:
+        """Refreshes what these changes make stale."""
+
+    def on_closed(self) -> None:
+        """Forgets what belonged to the archive that closed."""
