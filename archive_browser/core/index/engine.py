@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -20,11 +19,11 @@ from typing import Any
 import numpy as np
 from whoosh import index as windex
 from whoosh import query as wq
-from whoosh.codec import whoosh3
 from whoosh.filedb.filestore import FileStorage
 
 import archive_browser.core.index.arrays as arrays
 import archive_browser.core.index.budget as budget
+import archive_browser.core.index.checks as checks
 import archive_browser.core.index.safe_pickle as safe_pickle
 import archive_browser.core.index.whoosh_fixes as whoosh_fixes
 from archive_browser.core.errors import ArchiveError, IndexDamagedError
@@ -40,7 +39,6 @@ safe_pickle.install()
 META_FILE = "archive-browser-index.json"
 #: Whoosh's default index name, and the names its segments take (random letters and digits).
 _INDEX_NAME = "MAIN"
-_SEGMENT_ID = re.compile(r"[a-z0-9]{1,64}")
 SORTS = ("relevance", "date", "-date")
 
 
@@ -178,7 +176,7 @@ class SearchIndex:
                 )
             schema = make_schema()
             stored = windex.TOC.read(FileStorage(str(path)), _INDEX_NAME)
-            _check_toc(stored, schema)
+            checks.check_toc(stored, schema, _INDEX_NAME)
             ix = windex.open_dir(str(path), schema=schema)
             with ix.searcher() as s:  # reads every segment's header
                 s.doc_count()
@@ -240,7 +238,7 @@ class SearchIndex:
             try:
                 leaves = list(searcher.leaf_searchers())
                 for done, (sub, _offset) in enumerate(leaves, 1):
-                    _verify_segment(sub.reader())
+                    checks.verify_segment(sub.reader())
                     yield done, len(leaves)
             finally:
                 searcher.close()
@@ -564,45 +562,3 @@ def _check_child(path: Path, inside: Path) -> None:
         raise IndexUnavailable(
             "damaged", f"the index folder {str(path)!r} is not a folder inside the archive"
         )
-
-
-def _check_toc(toc: Any, schema: Any) -> None:
-    """Raises ValueError unless a TOC read from disk has our schema's fields and segments
-    named as Whoosh names them (a segment's name becomes file names)."""
-    stored = toc.schema
-    if sorted(stored.names()) != sorted(schema.names()) or any(
-        type(stored[name]) is not type(schema[name]) for name in schema.names()
-    ):
-        raise ValueError("the stored schema is not this program's")
-    for segment in toc.segments:
-        if (
-            type(segment) is not whoosh3.W3Segment
-            or segment.indexname != _INDEX_NAME
-            or not isinstance(segment.segid, str)
-            or not _SEGMENT_ID.fullmatch(segment.segid)
-        ):
-            raise ValueError(f"a segment is not one this program writes: {segment!r}")
-
-
-def _verify_segment(reader: Any) -> None:
-    """Reads every stored document and every posting block of every term of one segment."""
-    for _ in reader.iter_docs():
-        pass
-    terms = reader._terms
-    schema = reader.schema
-    for fieldname, btext in reader.all_terms():
-        fmt = schema[fieldname].format
-        m = terms.matcher(fieldname, btext, fmt)
-        while m.is_active():
-            if hasattr(m, "_read_data"):  # a block of postings on disk
-                m._read_data()
-                if m._lastblock:
-                    break
-                m._goto(m._nextoffset)
-            else:
-                m.next()
-    for name in ("id", "date", "nodate"):
-        if reader.has_column(name):
-            arrays_column = reader.column_reader(name, translate=False)
-            for _ in arrays_column:
-                pass
