@@ -7,9 +7,11 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 import sqlite_utils
 
 from archive_browser.core.archive import Archive
+from archive_browser.core.errors import UserFacingError
 from archive_browser.core.jobs import run
 from archive_browser.core.store import APPLICATION_ID, MIGRATIONS
 from archive_browser.core.textnorm import checksum, record_checksum
@@ -138,3 +140,18 @@ def test_migration_from_schema_3(tmp_path: Path) -> None:
         assert archive.possible_duplicates(1) == [(report.imported_ids[0], "possible")]
         assert json.loads(json.dumps(report.to_json()))["duplicates"] == 1
         assert archive.check().consistent
+
+
+def test_an_edit_keeps_the_checksum_in_step(archive: Archive, tmp_path: Path) -> None:
+    old = _csv(tmp_path / "old.csv", [_row("Old headline"), _row("Other headline")])
+    report = run(archive.import_paths([old]))
+    assert report is not None
+    first, second = report.imported_ids
+    archive.update(first, title="New headline")
+    edited = run(archive.import_paths([_csv(tmp_path / "new.csv", [_row("New headline")])]))
+    assert edited is not None and [(m.kind, m.matched_id) for m in edited.matches] == [
+        ("same", first)
+    ]
+    with pytest.raises(UserFacingError, match="same text, title, date, URL and source"):
+        archive.update(second, title="New headline")
+    assert archive.get(second).title == "Other headline"

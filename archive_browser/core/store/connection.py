@@ -11,7 +11,7 @@ from typing import Any
 import sqlite_utils
 
 import archive_browser.core.store.schema as schema
-from archive_browser.core.errors import ArchiveFormatError, NotFoundError
+from archive_browser.core.errors import ArchiveFormatError, NotFoundError, UserFacingError
 from archive_browser.core.model import RELEASE_COLUMNS, Release, ReleaseDraft
 from archive_browser.core.store.base import chunks, now_iso
 from archive_browser.core.store.saved import IndexQueue, SavedSearchTables
@@ -235,11 +235,32 @@ class Store(TagTables, SavedSearchTables, IndexQueue):
         """Sets metadata fields of one release, bumps its revision and queues it."""
         if not changes:
             return
+        if _RECORD_FIELDS & set(changes):
+            # The checksum covers these fields: kept in step, so that the release as it now
+            # is counts as a copy when it is imported again (e.g. from an export).
+            row = self.db.execute(
+                "SELECT body, title, date, url, source FROM releases WHERE id = ?", [release_id]
+            ).fetchone()
+            if row is not None:
+                now = dict(zip(("body", "title", "date", "url", "source"), row, strict=True))
+                now.update((k, v) for k, v in changes.items() if k in now)
+                changes = {
+                    **changes,
+                    "checksum": record_checksum(
+                        now["body"], now["title"], now["date"], now["url"], now["source"]
+                    ),
+                }
         sets = ", ".join(f"{name} = ?" for name in changes)
-        cur = self.db.execute(
-            f"UPDATE releases SET {sets}, rev = rev + 1, modified = ? WHERE id = ?",
-            [*changes.values(), now_iso(), release_id],
-        )
+        try:
+            cur = self.db.execute(
+                f"UPDATE releases SET {sets}, rev = rev + 1, modified = ? WHERE id = ?",
+                [*changes.values(), now_iso(), release_id],
+            )
+        except sqlite3.IntegrityError:
+            raise UserFacingError(
+                "Another release has the same text, title, date, URL and source; "
+                "this change would make the two copies of one release."
+            ) from None
         if cur.rowcount == 0:
             raise NotFoundError(f"There is no release with id {release_id}.")
         self.enqueue([release_id])
@@ -320,6 +341,8 @@ class Store(TagTables, SavedSearchTables, IndexQueue):
             "by_tag": dict(self.tag_counts()),
         }
 
+
+_RECORD_FIELDS = frozenset({"title", "date", "url", "source"})
 
 _ORDERS = {
     "-date": "r.date IS NULL, r.date DESC, r.id DESC",
