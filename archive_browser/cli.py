@@ -15,9 +15,11 @@ import textwrap
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any
 
 from archive_browser import APP_ID, __version__
+from archive_browser.cli_help import JSON_HELP, SORT_HELP, cmd_help, finish
+from archive_browser.cli_progress import run_job
 from archive_browser.core import importers
 from archive_browser.core.archive import DB_NAME, Archive
 from archive_browser.core.errors import (
@@ -26,58 +28,9 @@ from archive_browser.core.errors import (
     ReadOnlyArchiveError,
     UserFacingError,
 )
-from archive_browser.core.jobs import Job, Progress, run
 from archive_browser.core.paths import ENV_ARCHIVE, default_archive
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 2, 130
-T = TypeVar("T")
-
-
-# --- progress on a terminal -------------------------------------------------------------------
-
-
-class TerminalProgress:
-    """A one-line progress bar on a terminal; silent when the stream is not a terminal."""
-
-    def __init__(self, stream: TextIO = sys.stderr) -> None:
-        self.stream = stream
-        self.enabled = stream.isatty()
-        self._last = 0.0
-        self._drawn = False
-
-    def __call__(self, progress: Progress) -> None:
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if now - self._last < 0.1 and progress.fraction not in (None, 1.0):
-            return
-        self._last = now
-        width = shutil.get_terminal_size((80, 20)).columns
-        fraction = progress.fraction
-        if fraction is None:
-            bar = ""
-        else:
-            filled = int(fraction * 24)
-            bar = f"[{'#' * filled}{'.' * (24 - filled)}] {fraction * 100:3.0f}% "
-        line = (bar + progress.message)[: width - 1]
-        self.stream.write("\r" + line.ljust(width - 1))
-        self.stream.flush()
-        self._drawn = True
-
-    def finish(self) -> None:
-        if self._drawn:
-            self.stream.write("\r" + " " * (shutil.get_terminal_size((80, 20)).columns - 1) + "\r")
-            self.stream.flush()
-            self._drawn = False
-
-
-def run_job(job: Job[T]) -> T | None:
-    """Runs a job with a progress bar; Ctrl+C stops it cleanly (what was done is kept)."""
-    bar = TerminalProgress()
-    try:
-        return run(job, bar)
-    finally:
-        bar.finish()
 
 
 # --- opening the archive ----------------------------------------------------------------------
@@ -97,7 +50,7 @@ def open_archive(args: argparse.Namespace, *, write: bool) -> Archive:
             raise
         archive = Archive.open(folder, readonly=True)
         why = "open elsewhere" if isinstance(e, ArchiveLockedError) else "not writable"
-        print(f"{APP_ID}: the archive is {why}; reading it only.", file=sys.stderr)
+        _notice(f"the archive is {why}; reading it only.")
     if not archive.readonly:
         if archive.needs_repair:
             if archive.index_problem:
@@ -111,6 +64,16 @@ def open_archive(args: argparse.Namespace, *, write: bool) -> Archive:
 
             run_job(seed_demo(archive))
     return archive
+
+
+_noticed: set[str] = set()
+
+
+def _notice(message: str) -> None:
+    """A remark for a person at a terminal (not for scripts reading stderr), once a process."""
+    if message not in _noticed and sys.stderr.isatty():
+        _noticed.add(message)
+        print(f"{APP_ID}: {message}", file=sys.stderr)
 
 
 def _print_json(data: Any) -> None:
@@ -166,8 +129,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         for path, error in report.failures:
             print(f"failed: {path}: {error}", file=sys.stderr)
+        possible = [m for m in report.matches if m.kind == "possible"]
+        for m in possible:
+            print(f"possible duplicate: {m.id} {m.title!r} has the text of {m.matched_id}")
         print(
-            f"Imported {len(report.imported_ids):,} releases; "
+            f"Imported {len(report.imported_ids):,} releases"
+            f"{f' ({len(possible):,} possible duplicates)' if possible else ''}; "
             f"{len(report.duplicate_ids):,} were already in the archive; "
             f"{len(report.failures):,} failed."
         )
@@ -278,9 +245,10 @@ def cmd_tag(args: argparse.Namespace) -> int:
             counts = archive.tag_counts()
         if args.json:
             _print_json([{"tag": name, "count": n} for name, n in counts])
+        elif not counts:
+            print("No tags yet.")
         else:
-            for name, n in counts:
-                print(f"{n:>7,}  {name}")
+            print("\n".join(f"{n:>7,}  {name}" for name, n in counts))
         return EXIT_OK
     with open_archive(args, write=True) as archive:
         if action in ("add", "remove"):
@@ -492,19 +460,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--source", help="source of releases whose file names none")
     p.add_argument("--kind", help="kind of releases (otherwise guessed: news, speech, ...)")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("search", help="search the archive (see README: query language)")
-    p.add_argument("query", nargs="+", help="the query, e.g. 'tag:afghanistan date:2013'")
-    p.add_argument("--limit", type=int, default=20, help="how many hits to show (20)")
-    p.add_argument("--sort", choices=("relevance", "date", "-date"), default="relevance")
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser(
+        "search",
+        help="search the archive",
+        description="Print the releases matching QUERY, best first, with a snippet around "
+        "the words found. 'archive-browser help query' explains the query language.",
+    )
+    p.add_argument(
+        "query", nargs="+", help="the query, e.g. 'tag:afghanistan date:2013' (see help query)"
+    )
+    p.add_argument("--limit", type=int, default=20, help="how many hits to show (default 20)")
+    p.add_argument(
+        "--sort", choices=("relevance", "date", "-date"), default="relevance", help=SORT_HELP
+    )
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("show", help="print one release")
-    p.add_argument("id", type=int)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("id", type=int, help="the release's id (as search prints it)")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("tag", help="add, remove, rename and list tags")
@@ -521,7 +498,7 @@ def build_parser() -> argparse.ArgumentParser:
     t = tag_sub.add_parser("delete", help="remove a tag from every release")
     t.add_argument("name", metavar="TAG")
     t = tag_sub.add_parser("list", help="list tags with counts")
-    t.add_argument("--json", action="store_true")
+    t.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=cmd_tag)
 
     p = sub.add_parser(
@@ -544,11 +521,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--highlight", metavar="QUERY", help="mark the words this query matches (PDF only)"
     )
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("stats", help="counts by year, source, language, kind and tag")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser(
@@ -558,7 +535,7 @@ def build_parser() -> argparse.ArgumentParser:
         "is missing, damaged or outdated), as opening the archive does, then compares the "
         "index with the archive release by release. Exit status 1 when they differ.",
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.add_argument(
         "--no-repair", action="store_true", help="only report; change nothing (not even the index)"
     )
@@ -576,7 +553,7 @@ def build_parser() -> argparse.ArgumentParser:
         "folder (it then opens as an archive with --archive OUT) or a file ending in .sqlite3.",
     )
     p.add_argument("out", metavar="OUT", type=Path)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser(
@@ -588,6 +565,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reindex", help="rebuild the index from the archive")
     p.set_defaults(func=cmd_reindex)
+
+    p = sub.add_parser("help", help="explain the query language, or a command")
+    p.add_argument(
+        "topic", nargs="?", metavar="TOPIC", help="'query' (the query language) or a command"
+    )
+    p.set_defaults(func=lambda args: cmd_help(parser, args))
+    finish(parser)
     return parser
 
 

@@ -19,14 +19,37 @@ class SearchResults:
     scores: list[float]
 
 
+@dataclass(frozen=True, slots=True)
+class ImportMatch:
+    """A release read by an import whose text an archive's release has: "same" (equal in
+    text, title, date, URL and source: not stored, `id` None) or "possible" (stored as `id`,
+    linked to `matched_id` as a possible duplicate)."""
+
+    path: str
+    title: str
+    id: int | None
+    matched_id: int
+    kind: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "title": self.title,
+            "id": self.id,
+            "matched_id": self.matched_id,
+            "kind": self.kind,
+        }
+
+
 @dataclass(slots=True)
 class FileOutcome:
     """What importing one file gave."""
 
     path: str
     imported: list[int] = field(default_factory=list)
-    duplicates: list[int] = field(default_factory=list)
+    duplicates: list[int] = field(default_factory=list)  # stored ids of skipped copies
     errors: list[str] = field(default_factory=list)
+    matches: list[ImportMatch] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -49,6 +72,11 @@ class ImportReport:
         return [i for f in self.files for i in f.duplicates]
 
     @property
+    def matches(self) -> list[ImportMatch]:
+        """Every copy skipped and every possible duplicate stored, file by file."""
+        return [m for f in self.files for m in f.matches]
+
+    @property
     def failures(self) -> list[tuple[str, str]]:
         return [(f.path, e) for f in self.files for e in f.errors]
 
@@ -58,6 +86,7 @@ class ImportReport:
             "duplicates": len(self.duplicate_ids),
             "failed": [{"path": p, "error": e} for p, e in self.failures],
             "ids": self.imported_ids,
+            "matches": [m.to_json() for m in self.matches],
             "cancelled": self.cancelled,
         }
 

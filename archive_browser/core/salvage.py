@@ -24,6 +24,7 @@ from archive_browser.core.errors import UserFacingError
 from archive_browser.core.jobs import Job, Progress
 from archive_browser.core.model import RELEASE_COLUMNS
 from archive_browser.core.tagnames import tag_key
+from archive_browser.core.textnorm import checksum, record_checksum
 
 #: Rows read at once; a range that fails is halved until single rows are left.
 RANGE = 512
@@ -282,13 +283,27 @@ def _insert_releases(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> s
         ):
             continue
         record = {k: ("" if v is None and k not in ("date",) else v) for k, v in record.items()}
+        # Both checksums are computed anew from what was read: the damaged file may be of an
+        # older schema, or its checksums among what is damaged.
+        record["checksum"] = record_checksum(
+            record["body"], record["title"], record["date"], record["url"], record["source"]
+        )
         cursor = conn.execute(
-            f"INSERT OR IGNORE INTO releases ({', '.join(RELEASE_COLUMNS)}) "
-            f"VALUES ({placeholders})",
-            [record[c] for c in RELEASE_COLUMNS],
+            f"INSERT OR IGNORE INTO releases ({', '.join(RELEASE_COLUMNS)}, text_checksum) "
+            f"VALUES ({placeholders}, ?)",
+            [*(record[c] for c in RELEASE_COLUMNS), checksum(record["body"])],
         )
         if cursor.rowcount:
             saved.add(int(record["id"]))
+    # Releases of the same text are linked as possible duplicates, as an import links them.
+    conn.execute(
+        """INSERT OR IGNORE INTO release_matches (release_id, matched_id, kind)
+           SELECT r.id, (SELECT min(o.id) FROM releases o
+                         WHERE o.text_checksum = r.text_checksum AND o.id < r.id), 'possible'
+           FROM releases r
+           WHERE EXISTS (SELECT 1 FROM releases o
+                         WHERE o.text_checksum = r.text_checksum AND o.id < r.id)"""
+    )
     return saved
 
 

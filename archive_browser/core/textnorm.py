@@ -85,6 +85,16 @@ def checksum(body: str) -> str:
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()
 
 
+def record_checksum(body: str, title: str, date: str | None, url: str, source: str) -> str:
+    """A checksum of a release as imported: its text (as `checksum` compares it) with its
+    title, date, URL and source. Two releases with the same text but another headline, date,
+    address or source are different releases (possible duplicates), not copies."""
+    fields = [checksum(body)]
+    for value in (title, date or "", url, source):
+        fields.append(" ".join(fold(normalize_punctuation(value)).split()))
+    return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()
+
+
 def paragraphs(body: str) -> list[str]:
     """The paragraphs of a stored body (separated by blank lines)."""
     return [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]

@@ -19,23 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from archive_browser.core.query_help import EXAMPLES, FIELDS_NOTE
 from archive_browser.core.search import SORT_LABELS, SORTS, Filter, SearchSpec
 
 DEBOUNCE_MS = 150
-
-EXAMPLES = [
-    ("security council", "both words, in any form (meetings finds meeting)"),
-    ('"drug trafficking"', "the words side by side"),
-    ("Bishkek OR Astana", "either word (AND, OR, NOT in capitals)"),
-    ("CSTO NOT NATO", "the first without the second"),
-    ("заседания", "Russian words in any form; ё and е alike"),
-    ("secur*", "words starting so"),
-    ("Bordyuzha~", "spelled almost so"),
-    ("exact:meetings", "this word form only"),
-    ("tag:afghanistan", "releases with a tag"),
-    ("date:[2013 to 2014]", "dated 2013 or 2014 (date:2013, date:2024-07 work too)"),
-    ("title:summit lang:ru kind:interview", "one field; language; kind"),
-]
 
 
 class HelpPopover(QFrame):
@@ -60,9 +47,7 @@ class HelpPopover(QFrame):
             label.setStyleSheet("color: palette(placeholder-text);")
             row.addWidget(label, 1)
             layout.addLayout(row)
-        more = QLabel(
-            "Fields: title, body, source, place, notes, tag, lang, kind, date, exact, id."
-        )
+        more = QLabel(FIELDS_NOTE)
         more.setWordWrap(True)
         layout.addWidget(more)
 

@@ -89,6 +89,9 @@ def test_schema_1_archive_gets_saved_searches(tmp_path: Path) -> None:
     db = sqlite3.connect(folder / "archive.sqlite3")
     db.execute("DROP TABLE saved_searches")
     db.execute("DROP INDEX releases_facets")  # schema 3
+    db.execute("DROP TABLE release_matches")  # schema 4
+    db.execute("DROP INDEX releases_text_checksum")
+    db.execute("ALTER TABLE releases DROP COLUMN text_checksum")
     db.execute("PRAGMA user_version = 1")
     db.close()
     with Archive.open(folder) as archive:

@@ -178,7 +178,7 @@ def test_a_second_writer_is_refused_and_a_dead_ones_lock_recovered(
         assert "Traceback" not in second.stderr
         reader = run_cli("search", "Bishkek", "--json", archive=folder)
         assert reader.returncode == 0 and json.loads(reader.stdout)["total"] == 1
-        assert "reading it only" in reader.stderr
+        assert reader.stderr == ""  # the read-only notice is for a terminal only
     finally:
         holder.send_signal(signal.SIGKILL)
         holder.wait()
@@ -352,7 +352,7 @@ def test_read_only_archive_folder(
         assert "Traceback" not in write.stderr
         read = run_cli_as(read_only_way, "search", "Bishkek", "--json", archive=folder, home=home)
         assert read.returncode == 0, read.stderr
-        assert json.loads(read.stdout)["total"] == 1 and "not writable" in read.stderr
+        assert json.loads(read.stdout)["total"] == 1 and read.stderr == ""  # notice: terminals only
         out = home / "copy"
         backup = run_cli_as(read_only_way, "backup", out, archive=folder, home=home)
         assert backup.returncode == 0, backup.stderr

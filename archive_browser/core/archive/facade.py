@@ -121,6 +121,11 @@ class Archive(ArchiveBase):
     def stats(self) -> dict[str, Any]:
         return self.store.stats()
 
+    def possible_duplicates(self, release_id: int) -> list[tuple[int, str]]:
+        """Releases of the same text as this one but another title, date, URL or source,
+        linked when imported: (id, kind) pairs, by id; kind is "possible"."""
+        return self.store.possible_duplicates(release_id)
+
     # --- changing releases ----------------------------------------------------------------------
 
     def update(self, release_id: int, **changes: Any) -> Changes:

@@ -11,9 +11,8 @@ from archive_browser.core.errors import CancelledError, UnreadableInputError
 from archive_browser.core.index import SearchIndex
 from archive_browser.core.jobs import Job, Progress
 from archive_browser.core.model import ReleaseDraft
-from archive_browser.core.reports import FileOutcome, ImportReport
+from archive_browser.core.reports import FileOutcome, ImportMatch, ImportReport
 from archive_browser.core.store import now_iso
-from archive_browser.core.textnorm import checksum
 
 #: Releases stored per SQLite transaction during an import.
 IMPORT_BATCH = 500
@@ -38,21 +37,25 @@ class ImportManager:
         files, problems = importers.discover(Path(p) for p in paths)
         report = ImportReport(files=[FileOutcome(str(p), errors=[e]) for p, e in problems])
         sizes = [max(1, _size(p)) for p in files]
-        # Reading and storing is about a fifth of the work; indexing the rest.
-        total = float(sum(sizes)) * 5
-        done = 0.0
+        # One bar over the whole job: reading and storing (by bytes read) is about a fifth of
+        # the work; indexing the rest, then writing the index (its last twentieth).
+        read_total = float(sum(sizes))
+        total = read_total * 5
         with archive.write_lock, write_errors(archive.folder):
             try:
+                base = 0.0
                 for path, size in zip(files, sizes, strict=True):
                     outcome = FileOutcome(str(path))
                     report.files.append(outcome)
-                    yield Progress(done, total, f"Reading {path.name}")
-                    for _stored in self._import_file(path, options, outcome):
-                        yield Progress(
-                            done, total, f"{path.name}: {len(outcome.imported):,} stored"
+                    yield Progress(base, total, f"Reading {path.name}")
+                    for read in self._import_file(path, options, outcome):
+                        message = (
+                            f"Storing {path.name}: {len(outcome.imported):,} stored"
+                            if outcome.imported or outcome.duplicates
+                            else f"Reading {path.name}"
                         )
-                    done += size
-                    yield Progress(done, total, f"Read {path.name}")
+                        yield Progress(base + min(read, size), total, message)
+                    base += size
             except CancelledError:
                 # Stop storing; what was stored is indexed before returning (no more steps).
                 report.cancelled = True
@@ -65,7 +68,9 @@ class ImportManager:
                 for _ in self._index_stored(index, report, quietly=True):
                     pass
                 raise
-            yield from self._index_stored(index, report, done=done, total=total)
+            yield from self._index_stored(index, report, done=read_total, total=total)
+        stored = len(report.imported_ids)
+        yield Progress(total, total, f"Imported {stored:,} release{'s' if stored != 1 else ''}")
         return report
 
     def add_releases(self, drafts: Sequence[ReleaseDraft]) -> tuple[list[int], list[int]]:
@@ -94,12 +99,15 @@ class ImportManager:
         archive.applied_seq = 0
         writer = index.writer(bulk=True, procs=indexing_procs(len(new)))
         try:
+            span = total * 0.95 - done
             for count, of in archive.add_pending(writer, new):
                 if not quietly:
-                    share = (total - done) * 0.9 * count / max(1, of)
-                    yield Progress(done + share, total, f"Indexed {count:,} of {of:,}")
+                    part = count / max(1, of)
+                    yield Progress(
+                        done + span * part, total, f"Indexing {part:.0%}: {count:,} of {of:,}"
+                    )
             if not quietly:
-                yield Progress(total * 0.95, total, "Writing the index")
+                yield Progress(total * 0.95, total, "Indexing: writing the index")
         except CancelledError:
             report.cancelled = True  # what was added is committed below; the rest is recorded
         except BaseException:
@@ -119,36 +127,46 @@ class ImportManager:
     def _import_file(
         self, path: Path, options: importers.ImportOptions, outcome: FileOutcome
     ) -> Iterator[int]:
-        """Stores the releases of one file in batches; yields how many each batch stored."""
+        """Stores the releases of one file in batches; yields about how many bytes of it were
+        read so far (the bytes of the texts read), every few releases."""
         batch: list[ReleaseDraft] = []
+        read = 0
         try:
             for item in importers.read_file(path, options):
                 if isinstance(item, importers.RowError):
                     outcome.errors.append(f"{item.where}: {item.error}")
                     continue
                 batch.append(item)
+                read += len(item.body.encode("utf-8", "replace")) + len(item.title) + 1
                 if len(batch) >= IMPORT_BATCH:
-                    yield len(self._insert_drafts(batch, outcome))
+                    self._insert_drafts(batch, outcome)
                     batch = []
+                if len(batch) % 50 == 0:
+                    yield read
         except UnreadableInputError as e:
             outcome.errors.append(str(e))
         if batch:
-            yield len(self._insert_drafts(batch, outcome))
+            self._insert_drafts(batch, outcome)
+        yield read
 
     def _insert_drafts(self, drafts: Sequence[ReleaseDraft], outcome: FileOutcome) -> list[int]:
-        """Stores drafts in one transaction; records new ids and known duplicates."""
+        """Stores drafts in one transaction; records new ids, skipped copies and possible
+        duplicates."""
         store = self._archive.store
         stamp = now_iso()
         new: list[int] = []
         with store.transaction():
             for draft in drafts:
-                release_id = store.insert_release(draft, stamp=stamp)
+                release_id, matched, kind = store.place_release(draft, stamp=stamp)
                 if release_id is not None:
                     new.append(release_id)
-                    continue
-                existing = store.id_for_checksum(checksum(draft.body))
-                if existing is not None:
-                    outcome.duplicates.append(existing)
+                elif matched is not None:
+                    outcome.duplicates.append(matched)
+                if matched is not None:
+                    where = outcome.path or draft.orig_path
+                    outcome.matches.append(
+                        ImportMatch(where, draft.title, release_id, matched, kind)
+                    )
         outcome.imported.extend(new)
         self._archive.data_generation += 1
         return new

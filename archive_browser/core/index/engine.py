@@ -442,11 +442,17 @@ class _Columns:
         allowed: np.ndarray | None = None
         top = int(np.iinfo(np.uint64).max)
         for lo, hi in ranges:
-            start = 0 if lo is None else int(np.searchsorted(values, min(max(lo, 0), top), "left"))
+            # As uint64: a Python int would be compared as a float, whose 53 bits round the
+            # last microsecond of a month up to the first of the next (a day too many).
+            start = (
+                0
+                if lo is None
+                else int(np.searchsorted(values, np.uint64(min(max(lo, 0), top)), "left"))
+            )
             end = (
                 len(values)
                 if hi is None
-                else int(np.searchsorted(values, min(max(hi, 0), top), "right"))
+                else int(np.searchsorted(values, np.uint64(min(max(hi, 0), top)), "right"))
             )
             inside = np.sort(docnums[start:end])
             allowed = inside if allowed is None else np.intersect1d(allowed, inside, True)

@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from whoosh import fields, formats
+from whoosh import query as wq
+from whoosh.util.times import datetime_to_long
 
 from archive_browser.core.index.analysis import (
     ANALYZER_VERSION,
@@ -41,6 +43,31 @@ class DateField(fields.DATETIME):
             return super()._parse_datestring(value)
         except Exception as e:  # whoosh raises bare Exception for impossible dates
             raise ValueError(f"{value!r} is not a valid date") from e
+
+    def parse_range(
+        self,
+        fieldname: str,
+        start: str | None,
+        end: str | None,
+        startexcl: bool,
+        endexcl: bool,
+        boost: float = 1.0,
+    ) -> Any:
+        """A range from the first to the last microsecond of its bounds (`[2025-04 to 2025-05]`
+        is April and May), or strictly after / before them (`>2025-04`, `{2025-04 to}`):
+        Whoosh's own ignores the exclusions, so that `>2025-04` included April."""
+        if start is None and end is None:
+            return wq.Every(fieldname, boost=boost)
+        lo = hi = None
+        if start is not None:
+            bound = self._parse_datestring(start)
+            lo = (
+                datetime_to_long(bound.ceil()) + 1 if startexcl else datetime_to_long(bound.floor())
+            )
+        if end is not None:
+            bound = self._parse_datestring(end)
+            hi = datetime_to_long(bound.floor()) - 1 if endexcl else datetime_to_long(bound.ceil())
+        return wq.NumericRange(fieldname, lo, hi, boost=boost, constantscore=True)
 
 
 _COUNT = struct.Struct("!I")

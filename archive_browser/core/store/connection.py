@@ -11,13 +11,13 @@ from typing import Any
 import sqlite_utils
 
 import archive_browser.core.store.schema as schema
-from archive_browser.core.errors import ArchiveFormatError, NotFoundError
+from archive_browser.core.errors import ArchiveFormatError, NotFoundError, UserFacingError
 from archive_browser.core.model import RELEASE_COLUMNS, Release, ReleaseDraft
 from archive_browser.core.store.base import chunks, now_iso
 from archive_browser.core.store.saved import IndexQueue, SavedSearchTables
 from archive_browser.core.store.tags import TagTables
 from archive_browser.core.tagnames import tag_key
-from archive_browser.core.textnorm import checksum
+from archive_browser.core.textnorm import checksum, record_checksum
 
 
 class Store(TagTables, SavedSearchTables, IndexQueue):
@@ -94,18 +94,29 @@ class Store(TagTables, SavedSearchTables, IndexQueue):
         return int(self.db.execute("SELECT count(*) FROM releases").fetchone()[0])
 
     def id_for_checksum(self, digest: str) -> int | None:
+        """The release stored with this record checksum (see textnorm.record_checksum)."""
         row = self.db.execute("SELECT id FROM releases WHERE checksum = ?", [digest]).fetchone()
         return row[0] if row else None
 
     def insert_release(self, draft: ReleaseDraft, *, stamp: str | None = None) -> int | None:
         """Stores a new release with its tags and queues it for indexing. Returns its id, or
-        None when a release with the same text is already stored."""
-        digest = checksum(draft.body)
+        None when the same release (text, title, date, URL and source) is already stored."""
+        return self.place_release(draft, stamp=stamp)[0]
+
+    def place_release(
+        self, draft: ReleaseDraft, *, stamp: str | None = None
+    ) -> tuple[int | None, int | None, str]:
+        """Stores a release unless the same one is stored: returns (new id or None, the id
+        of the stored release it matches or None, "same" / "possible" / "new"). A release of
+        the same text as a stored one but another title, date, URL or source is stored and
+        linked to it (the oldest such) as a possible duplicate."""
+        digest = record_checksum(draft.body, draft.title, draft.date, draft.url, draft.source)
+        text_digest = checksum(draft.body)
         stamp = stamp or now_iso()
         cur = self.db.execute(
             """INSERT INTO releases (title, date, body, summary, source, url, language, place,
-                   kind, notes, orig_path, orig_format, checksum, added, modified)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   kind, notes, orig_path, orig_format, checksum, text_checksum, added, modified)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(checksum) DO NOTHING""",
             [
                 draft.title,
@@ -121,17 +132,44 @@ class Store(TagTables, SavedSearchTables, IndexQueue):
                 draft.orig_path,
                 draft.orig_format,
                 digest,
+                text_digest,
                 stamp,
                 stamp,
             ],
         )
         if cur.rowcount == 0:
-            return None
+            return None, self.id_for_checksum(digest), "same"
         release_id = int(cur.lastrowid or 0)
+        row = self.db.execute(
+            "SELECT min(id) FROM releases WHERE text_checksum = ? AND id != ?",
+            [text_digest, release_id],
+        ).fetchone()
+        matched = row[0] if row else None
+        if matched is not None:
+            self.db.execute(
+                "INSERT OR IGNORE INTO release_matches (release_id, matched_id, kind) "
+                "VALUES (?, ?, 'possible')",
+                [release_id, matched],
+            )
         if draft.tags:
             self._link_tags([release_id], draft.tags)
         self.enqueue([release_id])
-        return release_id
+        return release_id, matched, "possible" if matched is not None else "new"
+
+    def possible_duplicates(self, release_id: int) -> list[tuple[int, str]]:
+        """The releases linked to this one as possible duplicates (the one it matched when
+        imported, those that matched it, and those that matched the same one), by id, with
+        the kind of link."""
+        rows = self.db.execute(
+            """SELECT matched_id, kind FROM release_matches WHERE release_id = :id
+               UNION SELECT release_id, kind FROM release_matches WHERE matched_id = :id
+               UNION SELECT b.release_id, b.kind FROM release_matches a
+                   JOIN release_matches b ON b.matched_id = a.matched_id
+                   WHERE a.release_id = :id AND b.release_id != :id
+               ORDER BY 1""",
+            {"id": release_id},
+        ).fetchall()
+        return [(int(i), str(kind)) for i, kind in rows]
 
     def _rows_to_releases(self, rows: Iterable[sqlite3.Row | tuple[Any, ...]]) -> list[Release]:
         releases = [Release(*row) for row in rows]
@@ -197,11 +235,32 @@ class Store(TagTables, SavedSearchTables, IndexQueue):
         """Sets metadata fields of one release, bumps its revision and queues it."""
         if not changes:
             return
+        if _RECORD_FIELDS & set(changes):
+            # The checksum covers these fields: kept in step, so that the release as it now
+            # is counts as a copy when it is imported again (e.g. from an export).
+            row = self.db.execute(
+                "SELECT body, title, date, url, source FROM releases WHERE id = ?", [release_id]
+            ).fetchone()
+            if row is not None:
+                now = dict(zip(("body", "title", "date", "url", "source"), row, strict=True))
+                now.update((k, v) for k, v in changes.items() if k in now)
+                changes = {
+                    **changes,
+                    "checksum": record_checksum(
+                        now["body"], now["title"], now["date"], now["url"], now["source"]
+                    ),
+                }
         sets = ", ".join(f"{name} = ?" for name in changes)
-        cur = self.db.execute(
-            f"UPDATE releases SET {sets}, rev = rev + 1, modified = ? WHERE id = ?",
-            [*changes.values(), now_iso(), release_id],
-        )
+        try:
+            cur = self.db.execute(
+                f"UPDATE releases SET {sets}, rev = rev + 1, modified = ? WHERE id = ?",
+                [*changes.values(), now_iso(), release_id],
+            )
+        except sqlite3.IntegrityError:
+            raise UserFacingError(
+                "Another release has the same text, title, date, URL and source; "
+                "this change would make the two copies of one release."
+            ) from None
         if cur.rowcount == 0:
             raise NotFoundError(f"There is no release with id {release_id}.")
         self.enqueue([release_id])
@@ -282,6 +341,8 @@ class Store(TagTables, SavedSearchTables, IndexQueue):
             "by_tag": dict(self.tag_counts()),
         }
 
+
+_RECORD_FIELDS = frozenset({"title", "date", "url", "source"})
 
 _ORDERS = {
     "-date": "r.date IS NULL, r.date DESC, r.id DESC",

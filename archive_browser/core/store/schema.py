@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 
 import sqlite_utils
 
+from archive_browser.core.textnorm import record_checksum
+
 APPLICATION_ID = 0x41724272  # "ArBr", written to the SQLite header of every archive
 
 
@@ -74,10 +76,42 @@ def _migration_3(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_4(db: sqlite_utils.Database) -> None:
+    # `checksum` covered the text only, so that a release with another headline, date, URL or
+    # source but the same text was dropped as a copy. It now covers the release as imported
+    # (text and those fields); `text_checksum` keeps the text's own checksum (the old value),
+    # to find releases of the same text, which are linked in `release_matches`.
+    db.execute("ALTER TABLE releases ADD COLUMN text_checksum TEXT NOT NULL DEFAULT ''")
+    db.execute("UPDATE releases SET text_checksum = checksum")
+    rows = db.execute("SELECT id, body, title, date, url, source FROM releases").fetchall()
+    db.conn.executemany(
+        "UPDATE releases SET checksum = ? WHERE id = ?",
+        [
+            (record_checksum(body, title, date, url, source), i)
+            for i, body, title, date, url, source in rows
+        ],
+    )
+    db.table("releases").create_index(["text_checksum"], index_name="releases_text_checksum")
+    db.execute(
+        """
+        CREATE TABLE release_matches (
+            release_id INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+            matched_id INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            PRIMARY KEY (release_id, matched_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.table("release_matches").create_index(
+        ["matched_id", "release_id"], index_name="release_matches_matched"
+    )
+
+
 #: Migration n brings the schema from version n-1 to version n. Never edit a released one.
 MIGRATIONS: Sequence[Callable[[sqlite_utils.Database], None]] = (
     _migration_1,
     _migration_2,
     _migration_3,
+    _migration_4,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
