@@ -34,8 +34,8 @@ IMPORT_KILLS = [
     ("stored", 1),
     ("stored", 5),
     ("stored", 10),
-    ("Indexed", 1),
-    ("Writing the index", 1),
+    ("Indexing ", 1),  # "Indexing 10%: 40 of 400"
+    ("writing the index", 1),
 ]
 
 
