@@ -27,9 +27,11 @@ MAX_PROBLEMS = 50
 class DamagedArchiveError(UserFacingError):
     """The archive's SQLite file is damaged, or is not an archive at all."""
 
-    def __init__(self, damage: Damage) -> None:
-        super().__init__(damage.message())
+    def __init__(self, damage: Damage, refusal: str = "") -> None:
+        super().__init__(f"{refusal} {damage.message()}" if refusal else damage.message())
         self.damage = damage
+        #: What was not done, for a caller that has already shown the damage's message.
+        self.refusal = refusal or "Not done: the archive is damaged and open read-only."
 
 
 @dataclass(frozen=True)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
+import sqlite3
 import time
 
 from archive_browser.core.archive.base import (
+    DB_NAME,
     INDEX_PREFIX,
     ArchiveBase,
     indexing_procs,
     write_errors,
 )
 from archive_browser.core.index import SearchIndex
+from archive_browser.core.integrity import inspect
 from archive_browser.core.jobs import Job, Progress
 from archive_browser.core.reports import CheckReport
 
@@ -95,8 +99,26 @@ class IndexUpkeep:
             if path.is_dir() and path.name.startswith(INDEX_PREFIX) and path.name != current:
                 shutil.rmtree(path, ignore_errors=True)
 
-    def check(self) -> CheckReport:
-        """Compares the index with SQLite, release by release."""
+    def check(self, *, full: bool = False) -> CheckReport:
+        """Compares the index with SQLite, release by release; with `full`, SQLite's whole
+        `integrity_check` of the file first (the check on opening is bounded in time)."""
+        archive = self._archive
+        damage = archive.damage
+        if full:
+            damage = inspect(archive.folder / DB_NAME, full=True, seconds=None) or damage
+        file_damage = damage.what if damage is not None else None
+        try:
+            report = self._compare()
+        except sqlite3.DatabaseError:
+            if file_damage is None:
+                raise
+            problem = archive.index_problem or "not compared: the archive's file cannot be read"
+            return CheckReport(0, 0, [], [], [], 0, problem, file_damage)
+        # The deep read of the index (every stored document and posting block, `check
+        # --deep`, in core/index) joins here: its findings go into `index_problem`.
+        return dataclasses.replace(report, file_damage=file_damage)
+
+    def _compare(self) -> CheckReport:
         store = self._archive.store
         in_db = store.revisions()
         pending = store.pending_count()
