@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from archive_browser.core import importers
 from archive_browser.core.archive.base import ArchiveBase, indexing_procs, write_errors
-from archive_browser.core.errors import CancelledError, UnreadableInputError
+from archive_browser.core.errors import CancelledError, DiskFullError, UnreadableInputError
 from archive_browser.core.index import SearchIndex
 from archive_browser.core.jobs import Job, Progress
 from archive_browser.core.model import ReleaseDraft
@@ -41,32 +42,58 @@ class ImportManager:
         # Reading and storing is about a fifth of the work; indexing the rest.
         total = float(sum(sizes)) * 5
         done = 0.0
-        with archive.write_lock, write_errors(archive.folder):
-            try:
-                for path, size in zip(files, sizes, strict=True):
-                    outcome = FileOutcome(str(path))
-                    report.files.append(outcome)
-                    yield Progress(done, total, f"Reading {path.name}")
-                    for _stored in self._import_file(path, options, outcome):
-                        yield Progress(
-                            done, total, f"{path.name}: {len(outcome.imported):,} stored"
-                        )
-                    done += size
-                    yield Progress(done, total, f"Read {path.name}")
-            except CancelledError:
-                # Stop storing; what was stored is indexed before returning (no more steps).
-                report.cancelled = True
-                for _ in self._index_stored(index, report, quietly=True):
-                    pass
-                return report
-            except BaseException:
-                # Stopped from outside or failed: index what was stored, without progress;
-                # if even that fails, the work stays recorded for the next opening.
-                for _ in self._index_stored(index, report, quietly=True):
-                    pass
-                raise
-            yield from self._index_stored(index, report, done=done, total=total)
+        read = 0
+        try:
+            with archive.write_lock, write_errors(archive.folder):
+                try:
+                    for path, size in zip(files, sizes, strict=True):
+                        outcome = FileOutcome(str(path))
+                        report.files.append(outcome)
+                        yield Progress(done, total, f"Reading {path.name}")
+                        for _stored in self._import_file(path, options, outcome):
+                            yield Progress(
+                                done, total, f"{path.name}: {len(outcome.imported):,} stored"
+                            )
+                        done += size
+                        read += 1
+                        yield Progress(done, total, f"Read {path.name}")
+                except CancelledError:
+                    # Stop storing; what was stored is indexed before returning (no more steps).
+                    report.cancelled = True
+                    for _ in self._index_stored(index, report, quietly=True):
+                        pass
+                    return report
+                except BaseException:
+                    # Stopped from outside or failed: index what was stored, without progress;
+                    # if even that fails, the work stays recorded for the next opening.
+                    for _ in self._index_stored(index, report, quietly=True):
+                        pass
+                    raise
+                yield from self._index_stored(index, report, done=done, total=total)
+        except DiskFullError as e:
+            raise DiskFullError(self._full_disk_message(report, len(files) - read)) from e
         return report
+
+    def _full_disk_message(self, report: ImportReport, unread: int) -> str:
+        """What a full disk left of an import: what was stored, what was not."""
+        archive = self._archive
+        stored = len(report.imported_ids)
+        try:
+            pending = archive.store.pending_count()
+        except (sqlite3.Error, OSError):  # a full disk may stop reading too: say what is sure
+            pending = 1
+        index = (
+            "the index could not be brought up to date and will be when there is room"
+            if pending
+            else "they are all in the index"
+        )
+        files = f"{unread:,} file{'s were' if unread != 1 else ' was'} not read (or not to the end)"
+        return (
+            f"The disk is full: {archive.folder} could not be written further. "
+            f"{stored:,} release{'s were' if stored != 1 else ' was'} stored; {files}; "
+            f"{index}. Free some space and import again: what was stored is recognised and "
+            "not stored twice."
+        )
 
     def add_releases(self, drafts: Sequence[ReleaseDraft]) -> tuple[list[int], list[int]]:
         """Stores finished drafts (e.g. after the user corrected a proposed split); returns
