@@ -60,6 +60,7 @@ from archive_browser.core.index import HighlightTerms
 from archive_browser.core.jobs import Job, Progress, run
 from archive_browser.core.paths import resource_path
 from archive_browser.core.search import Filter, SavedSearch, SearchSpec
+from archive_browser.gui import damaged
 from archive_browser.gui.compare import LEFT, RIGHT, CompareView
 from archive_browser.gui.delegates import SnippetDelegate, row_height
 from archive_browser.gui.dialogs import (
@@ -104,6 +105,7 @@ class MainWindow(QMainWindow):
         self.ask: Callable[[str, str], bool] = self._ask
         self.runner = Runner(self)
         self.archive: Archive | None = None
+        self.damaged_offer: damaged.DamagedArchiveOffer | None = None
         self.spec = SearchSpec()
         self._search_seq = 0
         self._search_done_seq = 0
@@ -378,6 +380,11 @@ class MainWindow(QMainWindow):
         title = f"{archive.folder.name} — {APP_NAME}"
         self.setWindowTitle(title + (" (read-only)" if archive.readonly else ""))
         self.archive_opened.emit()
+        if archive.damage is not None:
+            # A damaged file: read-only, one dialog offering the ways out (gui/damaged.py).
+            self.damaged_offer = damaged.offer_recovery(self, archive)
+            self._set_enabled()
+            return True
         if not archive.readonly and archive.needs_repair:
             self.run_job(
                 background.run_in_process(archive, background.repair_task),

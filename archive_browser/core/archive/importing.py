@@ -37,7 +37,11 @@ class ImportManager:
         index = archive._require_index()
         options = options or importers.ImportOptions()
         files, problems = importers.discover(Path(p) for p in paths)
-        report = ImportReport(files=[FileOutcome(str(p), errors=[e]) for p, e in problems])
+        report = ImportReport(
+            files=[
+                FileOutcome(importers.shown_name(p), errors=[_shown_error(e)]) for p, e in problems
+            ]
+        )
         sizes = [max(1, _size(p)) for p in files]
         # Reading and storing is about a fifth of the work; indexing the rest.
         total = float(sum(sizes)) * 5
@@ -47,16 +51,19 @@ class ImportManager:
             with archive.write_lock, write_errors(archive.folder):
                 try:
                     for path, size in zip(files, sizes, strict=True):
-                        outcome = FileOutcome(str(path))
+                        outcome = FileOutcome(importers.shown_name(path))
+                        shown = importers.shown_name(path.name)
                         report.files.append(outcome)
-                        yield Progress(done, total, f"Reading {path.name}")
+                        yield Progress(done, total, f"Reading {shown}")
                         for _stored in self._import_file(path, options, outcome):
                             yield Progress(
-                                done, total, f"{path.name}: {len(outcome.imported):,} stored"
+                                done,
+                                total,
+                                f"{shown}: {len(outcome.imported):,} stored",
                             )
                         done += size
                         read += 1
-                        yield Progress(done, total, f"Read {path.name}")
+                        yield Progress(done, total, f"Read {shown}")
                 except CancelledError:
                     # Stop storing; what was stored is indexed before returning (no more steps).
                     report.cancelled = True
@@ -151,14 +158,14 @@ class ImportManager:
         try:
             for item in importers.read_file(path, options):
                 if isinstance(item, importers.RowError):
-                    outcome.errors.append(f"{item.where}: {item.error}")
+                    outcome.errors.append(_shown_error(f"{item.where}: {item.error}"))
                     continue
                 batch.append(item)
                 if len(batch) >= IMPORT_BATCH:
                     yield len(self._insert_drafts(batch, outcome))
                     batch = []
         except UnreadableInputError as e:
-            outcome.errors.append(str(e))
+            outcome.errors.append(_shown_error(str(e)))
         if batch:
             yield len(self._insert_drafts(batch, outcome))
 
@@ -179,6 +186,10 @@ class ImportManager:
         outcome.imported.extend(new)
         self._archive.data_generation += 1
         return new
+
+
+def _shown_error(error: str) -> str:
+    return importers.shown_name(error)
 
 
 def _size(path: Path) -> int:
