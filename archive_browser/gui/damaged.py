@@ -5,8 +5,9 @@ is). The archive stays open read-only meanwhile; nothing is written into the dam
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -24,8 +25,19 @@ from archive_browser.core.archive import DB_NAME, Archive
 from archive_browser.core.integrity import Damage
 from archive_browser.core.salvage import salvage
 
-if TYPE_CHECKING:
-    from archive_browser.gui.mainwindow import MainWindow
+
+class Window(Protocol):
+    """What this needs of the main window (which imports this module)."""
+
+    reader: Any
+
+    def close_archive(self) -> None: ...
+    def open_archive(self, folder: Path, *, seed_demo: bool = False) -> bool: ...
+    def refresh(self) -> None: ...
+    def statusBar(self) -> Any: ...
+    def run_job(
+        self, job: Any, label: str, done: Callable[[Any], None] | None = None, *, write: bool = True
+    ) -> Any: ...
 
 
 class DamagedArchiveDialog(QDialog):
@@ -59,11 +71,11 @@ class DamagedArchiveDialog(QDialog):
 class DamagedArchiveOffer:
     """The ways out of a damaged archive, run with the window's jobs."""
 
-    def __init__(self, window: MainWindow, folder: Path, damage: Damage) -> None:
+    def __init__(self, window: Window, folder: Path, damage: Damage) -> None:
         self.window = window
         self.folder = folder
         self.damage = damage
-        self.dialog = DamagedArchiveDialog(window, damage)
+        self.dialog = DamagedArchiveDialog(window if isinstance(window, QWidget) else None, damage)
         self.dialog.restore_button.clicked.connect(self.choose_backup)
         self.dialog.salvage_button.clicked.connect(self.choose_salvage_folder)
 
@@ -117,7 +129,7 @@ class DamagedArchiveOffer:
         self.window.statusBar().showMessage(report.summary(), 30000)
 
 
-def offer_recovery(window: MainWindow, archive: Archive) -> DamagedArchiveOffer | None:
+def offer_recovery(window: Window, archive: Archive) -> DamagedArchiveOffer | None:
     """Shows what can be read of an archive opened damaged, and the dialog with the ways out
     (not blocking); None when the archive is whole."""
     if archive.damage is None:
