@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive_browser.core.errors import UserFacingError
+from archive_browser.core.errors import ArchiveFormatError
 from archive_browser.core.store import APPLICATION_ID
 
 #: What every SQLite 3 file starts with.
@@ -24,7 +24,7 @@ OPEN_CHECK_SECONDS = 0.3
 MAX_PROBLEMS = 50
 
 
-class DamagedArchiveError(UserFacingError):
+class DamagedArchiveError(ArchiveFormatError):
     """The archive's SQLite file is damaged, or is not an archive at all."""
 
     def __init__(self, damage: Damage, refusal: str = "") -> None:
