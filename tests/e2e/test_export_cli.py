@@ -35,6 +35,7 @@ def test_export_pdf_of_a_query_with_highlights(tmp_path: Path, sample: Path) -> 
         "count": len(hits),
         "pages": report["pages"],
         "bytes": out.stat().st_size,
+        "link": None,  # not written through a symbolic link
     }
     reader = PdfReader(out)
     assert report["pages"] == len(reader.pages) >= len(hits) + 2
