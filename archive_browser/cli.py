@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import shutil
+import sqlite3
 import sys
 import textwrap
 import time
@@ -22,12 +23,16 @@ from archive_browser.cli_help import JSON_HELP, SORT_HELP, cmd_help, finish
 from archive_browser.cli_progress import run_job
 from archive_browser.core import importers
 from archive_browser.core.archive import DB_NAME, Archive
+from archive_browser.core.archive.opening import inspect_file
 from archive_browser.core.errors import (
     ArchiveLockedError,
+    DiskFullError,
     IndexDamagedError,
+    NotFoundError,
     ReadOnlyArchiveError,
     UserFacingError,
 )
+from archive_browser.core.integrity import Damage, DamagedArchiveError, is_damage
 from archive_browser.core.paths import ENV_ARCHIVE, default_archive
 
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -51,6 +56,13 @@ def open_archive(args: argparse.Namespace, *, write: bool) -> Archive:
         archive = Archive.open(folder, readonly=True)
         why = "open elsewhere" if isinstance(e, ArchiveLockedError) else "not writable"
         _notice(f"the archive is {why}; reading it only.")
+    if archive.damage is not None:
+        damage = archive.damage
+        if write:
+            archive.close()
+            raise DamagedArchiveError(damage)
+        _opened_damage.append(damage)
+        print(f"{APP_ID}: {damage.message()}", file=sys.stderr)
     if not archive.readonly:
         if archive.needs_repair:
             if archive.index_problem:
@@ -58,7 +70,20 @@ def open_archive(args: argparse.Namespace, *, write: bool) -> Archive:
                 print(f"{APP_ID}: {why} from the archive...", file=sys.stderr)
             else:
                 print(f"{APP_ID}: bringing the search index up to date...", file=sys.stderr)
-            run_job(archive.repair())
+            try:
+                run_job(archive.repair())
+            except DiskFullError:
+                # Reading needs no room: the work stays recorded and is done on a later
+                # opening, when there is room again.
+                if write:
+                    archive.close()
+                    raise
+                print(
+                    f"{APP_ID}: the disk is full, so the search index could not be brought up "
+                    f"to date ({archive.pending_index_count():,} updates wait); it will be when "
+                    "there is room. Reading goes on; searches may miss the latest changes.",
+                    file=sys.stderr,
+                )
         if new and not explicit:
             from archive_browser.core.demo import seed_demo
 
@@ -81,14 +106,46 @@ def _print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-def _parse_ids(text: str) -> list[int]:
+#: Damage met on opening in this run (the message of a later SQLite error names it).
+_opened_damage: list[Damage] = []
+#: SQLite's integers: an id beyond this names no release.
+MAX_ID = 2**63 - 1
+
+
+def _parse_id(text: str, what: str = "a release id") -> int:
+    """A release id from the command line, or a clear error."""
     try:
-        ids = [int(part) for part in text.replace(" ", "").split(",") if part]
+        value = int(text.strip())
     except ValueError:
-        raise UserFacingError(f"--ids takes numbers separated by commas, not {text!r}") from None
-    if not ids:
-        raise UserFacingError("--ids names no release")
+        raise UserFacingError(f"{what} is a whole number, not {_shown(text)}") from None
+    if value < 1:
+        raise UserFacingError(f"{what} is 1 or more, not {value}")
+    if value > MAX_ID:
+        raise NotFoundError(f"No release has the id {_shown(text)}.")
+    return value
+
+
+def _parse_ids(text: str) -> list[int]:
+    parts = [part for part in text.replace(" ", "").split(",") if part]
+    if not parts:
+        raise UserFacingError("--ids names no release; give ids separated by commas, e.g. 1,2,5")
+    ids = []
+    for part in parts:
+        try:
+            ids.append(_parse_id(part, "each of --ids"))
+        except NotFoundError:
+            raise NotFoundError(f"No release has the id {_shown(part)}.") from None
+        except UserFacingError:
+            raise UserFacingError(
+                f"--ids takes numbers separated by commas, not {_shown(text)}"
+            ) from None
     return ids
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """User input in a message: quoted, escaped, cut short."""
+    shown = repr(text[:limit])
+    return shown + ("..." if len(text) > limit else "")
 
 
 def _parse_mapping(items: Sequence[str]) -> dict[str, str]:
@@ -198,8 +255,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    release_id = _parse_id(args.id)
     with open_archive(args, write=False) as archive:
-        release = archive.get(args.id)
+        release = archive.get(release_id)
     if args.json:
         _print_json(release.to_dict())
         return EXIT_OK
@@ -229,7 +287,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def _target_ids(archive: Archive, args: argparse.Namespace) -> list[int]:
-    if args.ids:
+    if args.ids is not None:
         ids = _parse_ids(args.ids)
         missing = sorted(set(ids) - set(archive.existing_ids(ids)))
         if missing:
@@ -337,8 +395,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         archive = Archive.open(folder, readonly=True)
     repaired = None
     with archive:
+        damage = archive.damage
         # --deep reads the whole index through; damage found marks it for the rebuild below.
-        first = archive.check(deep=True) if args.deep else None
+        first = archive.check(deep=True, full=True) if args.deep else None
         if not args.no_repair and not archive.readonly and archive.needs_repair:
             # What any open does: apply index work left by a crash, or rebuild an index that
             # is missing, damaged or outdated. Say so.
@@ -346,14 +405,20 @@ def cmd_check(args: argparse.Namespace) -> int:
             run_job(archive.repair())
             repaired = _describe_repair(before)
             first = None
-        report = first or archive.check()
+        report = first or archive.check(full=True)
     if args.json:
         _print_json({**report.to_json(), "repaired": repaired})
         return EXIT_OK if report.consistent else EXIT_ERROR
     if repaired:
         print(f"Repaired on opening: {repaired}.")
+    if report.file_damage:
+        print(f"The archive's file is damaged: {report.file_damage}.")
+        shown = damage or Damage(archive.folder / DB_NAME, report.file_damage)
+        print(shown.message().split(". ", 1)[1])
     if report.consistent:
         print(f"The archive is consistent: {report.releases:,} releases, all indexed.")
+    elif report.file_damage and not report.releases:
+        pass
     else:
         print("The index does not match the archive:")
         if report.index_problem:
@@ -394,6 +459,20 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    folder = _archive_folder(args)
+    damage = inspect_file(folder / DB_NAME) if (folder / DB_NAME).exists() else None
+    if damage is not None and damage.foreign:
+        raise DamagedArchiveError(damage)
+    if damage is not None:
+        # Never opened: the damaged file is moved aside, unchanged.
+        report = run_job(Archive.restore_damaged(folder, args.backup))
+        if report is None:
+            return EXIT_INTERRUPTED
+        print(
+            f"Restored {report.releases:,} releases from {args.backup}; the damaged file "
+            f"({damage.what}) is kept aside, unchanged, as {report.kept}."
+        )
+        return EXIT_OK
     with open_archive(args, write=True) as archive:
         report = run_job(archive.restore(args.backup))
     if report is None:
@@ -403,6 +482,24 @@ def cmd_restore(args: argparse.Namespace) -> int:
         f"the archive as it was is kept in {report.kept}."
     )
     return EXIT_OK
+
+
+def cmd_salvage(args: argparse.Namespace) -> int:
+    from archive_browser.core.salvage import salvage
+
+    folder = _archive_folder(args)
+    report = run_job(salvage(folder / DB_NAME, args.dest))
+    if report is None:
+        return EXIT_INTERRUPTED
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        print(report.summary())
+    return EXIT_OK
+
+
+def _archive_folder(args: argparse.Namespace) -> Path:
+    return (Path(args.archive) if args.archive is not None else default_archive()).absolute()
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
@@ -480,7 +577,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("show", help="print one release")
-    p.add_argument("id", type=int, help="the release's id (as search prints it)")
+    p.add_argument("id", help="the release's id (as search prints it)")
     p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=cmd_show)
 
@@ -563,6 +660,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("backup", metavar="BACKUP", type=Path, help="a backup folder or .sqlite3 file")
     p.set_defaults(func=cmd_restore)
 
+    p = sub.add_parser(
+        "salvage",
+        help="copy every readable release, tag and saved search of a damaged archive into a "
+        "new one",
+        description="Reads what can be read of the archive named by --archive (which may be "
+        "damaged; it is never written) and copies every readable release, tag and saved "
+        "search into the new archive NEW_FOLDER, then says how many were saved and lost.",
+    )
+    p.add_argument("dest", metavar="NEW_FOLDER", type=Path, help="a folder without an archive")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=cmd_salvage)
+
     p = sub.add_parser("reindex", help="rebuild the index from the archive")
     p.set_defaults(func=cmd_reindex)
 
@@ -590,8 +699,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(Path(args.archive) if args.archive else None)
     try:
         return int(args.func(args))
+    except DamagedArchiveError as e:
+        # The damage and the way out were said on opening; say only what was not done.
+        print(f"{APP_ID}: {e.refusal if _opened_damage else e}", file=sys.stderr)
+        return EXIT_ERROR
     except UserFacingError as e:
         print(f"{APP_ID}: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except sqlite3.DatabaseError as e:
+        if not (is_damage(e) or _opened_damage):
+            raise
+        # Damage met after the checks on opening (they are bounded in time): named clearly.
+        damage = (_opened_damage or [None])[-1] or Damage(
+            _archive_folder(args) / DB_NAME, f"SQLite cannot read part of it ({e})"
+        )
+        if _opened_damage:
+            print(
+                f"{APP_ID}: this part of the damaged archive cannot be read ({e}).", file=sys.stderr
+            )
+        else:
+            print(f"{APP_ID}: {damage.message()}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print(f"\n{APP_ID}: interrupted; what was finished is kept.", file=sys.stderr)

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive_browser.core.errors import UserFacingError
+from archive_browser.core.errors import ArchiveFormatError
 from archive_browser.core.store import APPLICATION_ID
 
 #: What every SQLite 3 file starts with.
@@ -24,12 +24,14 @@ OPEN_CHECK_SECONDS = 0.3
 MAX_PROBLEMS = 50
 
 
-class DamagedArchiveError(UserFacingError):
+class DamagedArchiveError(ArchiveFormatError):
     """The archive's SQLite file is damaged, or is not an archive at all."""
 
-    def __init__(self, damage: Damage) -> None:
-        super().__init__(damage.message())
+    def __init__(self, damage: Damage, refusal: str = "") -> None:
+        super().__init__(f"{refusal} {damage.message()}" if refusal else damage.message())
         self.damage = damage
+        #: What was not done, for a caller that has already shown the damage's message.
+        self.refusal = refusal or "Not done: the archive is damaged and open read-only."
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,10 @@ def header_damage(path: Path) -> Damage | None:
     page_size = 65536 if page_size == 1 else page_size
     if page_size < 512 or page_size & (page_size - 1):
         return Damage(path, f"its header names an impossible page size ({page_size})")
+    if _has_wal(path):
+        # Pages still in the write-ahead log (a checkpoint stopped, e.g. by a full disk) are
+        # part of the database: the file alone may be shorter. quick_check reads both.
+        return None
     pages = int.from_bytes(header[28:32], "big")
     # The header's page count is valid when the change counter matches "version valid for".
     if header[24:28] == header[92:96] and pages * page_size > size:
@@ -93,6 +99,13 @@ def header_damage(path: Path) -> Damage | None:
     if size % page_size:
         return Damage(path, f"the file is cut short: {size:,} bytes is not whole pages")
     return None
+
+
+def _has_wal(path: Path) -> bool:
+    try:
+        return path.with_name(path.name + "-wal").stat().st_size > 0
+    except OSError:
+        return False
 
 
 def _problems(conn: sqlite3.Connection, pragma: str, seconds: float | None) -> list[str]:

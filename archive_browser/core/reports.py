@@ -122,10 +122,19 @@ class CheckReport:
     stale: list[int]  # in both, but the index holds an older revision
     pending: int  # recorded index work not yet applied
     index_problem: str | None  # why the index cannot be used, if it cannot
+    #: What SQLite's checks find wrong with the archive's file (core.integrity), if anything.
+    file_damage: str | None = None
 
     @property
     def consistent(self) -> bool:
-        return not (self.missing or self.extra or self.stale or self.pending or self.index_problem)
+        return not (
+            self.missing
+            or self.extra
+            or self.stale
+            or self.pending
+            or self.index_problem
+            or self.file_damage
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -137,4 +146,5 @@ class CheckReport:
             "outdated_in_index": self.stale,
             "pending_index_work": self.pending,
             "index_problem": self.index_problem,
+            "file_damage": self.file_damage,
         }

@@ -72,7 +72,11 @@ class SalvageReport:
         lost = self.lost_at_most
         of = f" of at most {self.releases + lost:,}" if lost else ""
         tail = (
-            f"; up to {lost:,} could not be read (fewer if some had been deleted)" if lost else ""
+            f"; up to {lost:,} could not be read (fewer if some had been deleted)"
+            if lost
+            else "; how many could not be read is not known (the file cannot count them)"
+            if lost is None
+            else ""
         )
         return (
             f"Saved {self.releases:,}{of} releases, {_n(self.tags, 'tag')} on "
@@ -110,11 +114,10 @@ def read_rows(
     low = _one(conn, f"SELECT min({key}) FROM {table}")
     high = _one(conn, f"SELECT max({key}) FROM {table}")
     if low is None or high is None:
-        # The tree cannot even say its ends: try the ids the sequence table gave.
-        low = 1
-        high = _one(conn, f"SELECT seq FROM sqlite_sequence WHERE name = '{table}'")
-        if high is None:
-            return
+        # The tree cannot even say its ends (a file cut short): read in order as far as it
+        # goes, then look for rows beyond the unreadable part.
+        yield from _scan(conn, table, columns, key)
+        return
     sql = f"SELECT {', '.join(columns)} FROM {table} WHERE {key} BETWEEN ? AND ?"
     ranges = [(a, min(a + RANGE - 1, int(high))) for a in range(int(low), int(high) + 1, RANGE)]
     stack = list(reversed(ranges))
@@ -129,6 +132,74 @@ def read_rows(
                 stack.append((a, middle))
             continue
         yield from rows
+
+
+#: How far beyond an unreadable part a scan looks for more rows: 1, 2, 4, ... ids on.
+SCAN_REACH = 1 << 24
+
+
+def _scan(
+    conn: sqlite3.Connection, table: str, columns: list[str], key: str
+) -> Iterator[tuple[Any, ...]]:
+    """Every row of `table` readable in the order of `key`, stepping over unreadable parts."""
+    sql = f"SELECT {', '.join(columns)} FROM {table} WHERE {key} > ? ORDER BY {key}"
+    position = columns.index(key) if key in columns else None
+    if position is None:
+        return
+    after: int = -(1 << 62)
+    while True:
+        try:
+            for row in conn.execute(sql, (after,)):
+                after = int(row[position])
+                yield row
+            return
+        except sqlite3.DatabaseError:
+            pass
+        # Unreadable after `after`: find the next id that can be read, further and further on.
+        step, found = 1, None
+        while step <= SCAN_REACH and found is None:
+            found = _one_param(
+                conn, f"SELECT min({key}) FROM {table} WHERE {key} > ?", after + step
+            )
+            step *= 2
+        if found is None:
+            return
+        after = int(found) - 1
+
+
+def _one_param(conn: sqlite3.Connection, sql: str, value: int) -> Any:
+    try:
+        row = conn.execute(sql, (value,)).fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    return row[0] if row else None
+
+
+def _whole_pages(damaged: Path, tmp: Path) -> Path:
+    """`damaged`, or for a file cut short a copy padded with zeros to the size its header
+    gives: SQLite finds the whole file malformed when pages it expects are missing, even the
+    ones it could read, so the padding lets it read what is left."""
+    try:
+        size = damaged.stat().st_size
+        with damaged.open("rb") as f:
+            header = f.read(100)
+    except OSError:
+        return damaged
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        return damaged
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        return damaged
+    declared = int.from_bytes(header[28:32], "big") * page_size
+    whole = max(declared, -(-size // page_size) * page_size)
+    if whole <= size:
+        return damaged
+    padded = tmp / "padded.sqlite3"
+    shutil.copyfile(damaged, padded)
+    with padded.open("r+b") as f:
+        f.truncate(whole)
+    return padded
 
 
 def _recover_with_shell(damaged: Path, scratch: Path) -> bool:
@@ -176,8 +247,9 @@ def salvage(damaged: Path, dest: Path) -> Job[SalvageReport]:
     yield Progress(0, 4, f"Reading what can be read of {damaged.name}")
     with tempfile.TemporaryDirectory(prefix="archive-salvage-") as tmp:
         scratch = Path(tmp) / "recovered.sqlite3"
-        method = "sqlite3 .recover" if _recover_with_shell(damaged, scratch) else "row by row"
-        original = sqlite3.connect(f"{damaged.as_uri()}?mode=ro", uri=True)
+        readable = _whole_pages(damaged, Path(tmp))
+        method = "sqlite3 .recover" if _recover_with_shell(readable, scratch) else "row by row"
+        original = sqlite3.connect(f"{readable.as_uri()}?mode=ro", uri=True)
         source = sqlite3.connect(scratch) if method != "row by row" else original
         try:
             counted = _one(original, "SELECT count(*) FROM releases")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from archive_browser import APP_NAME, __version__
 from archive_browser.core.errors import UserFacingError
+from archive_browser.core.integrity import is_damage
 
 
 class BugDialog(QDialog):
@@ -68,6 +69,13 @@ class ErrorReporter(QObject):
         """Shows an error; a user-facing one as a message, anything else as a bug."""
         if isinstance(error, UserFacingError):
             self.show_message(str(error))
+        elif is_damage(error):
+            # Damage the checks on opening (bounded in time) did not reach: named, no traceback.
+            self.show_message(
+                f"The archive's file is damaged: SQLite cannot read part of it ({error}). "
+                "Nothing was written into it. Restore a backup, or salvage what can be read "
+                "into a new archive (archive-browser salvage NEW_FOLDER)."
+            )
         else:
             details = details or "".join(
                 traceback.format_exception(type(error), error, error.__traceback__)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
@@ -30,6 +31,7 @@ from archive_browser.core.changes import Changes
 from archive_browser.core.errors import ArchiveLockedError, ReadOnlyArchiveError, UserFacingError
 from archive_browser.core.paths import resource_path
 from archive_browser.core.search import SearchSpec
+from archive_browser.gui import damaged
 from archive_browser.gui.actions import ActionSpec
 from archive_browser.gui.context import WindowContext
 from archive_browser.gui.errors import ErrorReporter
@@ -45,6 +47,7 @@ from archive_browser.gui.features.reading import ReadingFeature
 from archive_browser.gui.features.saved_searches import SavedSearchesFeature
 from archive_browser.gui.features.searching import ResultsFeature
 from archive_browser.gui.features.tagging import TagsFeature
+from archive_browser.gui.operations import job_op
 from archive_browser.gui.settings import Settings
 from archive_browser.gui.workers import Runner
 
@@ -84,6 +87,7 @@ class MainWindow(QMainWindow):
         self.errors.parent_widget = self
         self.runner = Runner(self)
         self.context = WindowContext(self, self.runner, self.errors, self.statusBar())
+        self.damaged_offer: damaged.DamagedArchiveOffer | None = None
         self.setWindowTitle(APP_NAME)
         icon = resource_path("icons", "archive-browser.svg")
         if icon.exists():
@@ -257,9 +261,23 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(title + (" (read-only)" if archive.readonly else ""))
         ctx.archive_opened.emit()
         ctx.state_changed.emit()
+        if archive.damage is not None:
+            # A damaged file: read-only, one dialog offering the ways out (gui/damaged.py).
+            self.damaged_offer = damaged.offer_recovery(self, archive)
+            return True
         if not self.features.maintenance.bring_up_to_date(seed_demo=seed_demo):
             ctx.changes_made.emit(Changes.all())  # everything shown is new
         return True
+
+    def refresh(self) -> None:
+        """Shows the archive afresh (everything on screen read again)."""
+        self.context.changes_made.emit(Changes.all())
+
+    def run_job(
+        self, job: Any, label: str, done: Callable[[Any], None] | None = None, *, write: bool = True
+    ) -> Any:
+        """Runs a long job with the progress bar and Cancel (for parts outside the features)."""
+        return job_op(self.context, job, label, done, write=write)
 
     def close_archive(self) -> None:
         ctx = self.context

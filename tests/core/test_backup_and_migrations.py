@@ -124,6 +124,9 @@ def test_automatic_backups_rotate(archive: Archive, sample: Path) -> None:
 def _at_version(path: Path, version: int) -> None:
     """A database at schema `version`, made by the migrations up to it, with data in it."""
     db = sqlite_utils.Database(path)
+    if version == 0:
+        # A new file SQLite has written its header into (a 0-byte file is damage, not this).
+        db.execute("VACUUM")
     for number in range(1, version + 1):
         with db.atomic():
             MIGRATIONS[number - 1](db)

@@ -183,3 +183,47 @@ def test_salvage_refuses_an_existing_archive_as_target(pristine: Path, tmp_path:
 
     with pytest.raises(UserFacingError, match="already holds an archive"):
         run(salvage(pristine, pristine))
+
+
+def test_a_damaged_archive_opens_read_only_and_refuses_every_write(
+    pristine: Path, tmp_path: Path
+) -> None:
+    from archive_browser.core.integrity import DamagedArchiveError
+
+    folder = copy_of(pristine, tmp_path)
+    db = folder / DB_NAME
+    size = page_size(db)
+    data = bytearray(db.read_bytes())
+    for page in data_pages(db)[10:14]:
+        data[(page - 1) * size : page * size] = bytes(size)
+    db.write_bytes(bytes(data))
+    before = db.read_bytes()
+    with Archive.open(folder) as archive:
+        assert archive.readonly and archive.damage is not None
+        writes = [
+            lambda: run(archive.import_paths([tmp_path])),
+            lambda: archive.tag([1], ["x"]),
+            lambda: archive.update(1, title="New"),
+            lambda: archive.save_search("s", SearchSpec("x")),
+            lambda: run(archive.reindex()),
+            lambda: run(archive.repair()),
+            lambda: run(archive.auto_backup()),
+            lambda: run(archive.backup(tmp_path / "copy")),
+        ]
+        for write in writes:
+            with pytest.raises(DamagedArchiveError, match="damaged"):
+                write()
+        assert archive.count() > 0  # reading goes on as far as the file can be read
+        report = archive.check(full=True)
+        assert report.file_damage and not report.consistent
+    assert db.read_bytes() == before
+    assert not (tmp_path / "copy").exists()
+
+
+def test_an_empty_file_is_damage_and_not_a_new_archive(tmp_path: Path) -> None:
+    folder = tmp_path / "a"
+    folder.mkdir()
+    (folder / DB_NAME).write_bytes(b"")
+    with Archive.open(folder) as archive:
+        assert archive.damage is not None and "empty" in archive.damage.what
+    assert (folder / DB_NAME).read_bytes() == b""

@@ -6,9 +6,19 @@ import sqlite3
 import time
 from pathlib import Path
 
-from archive_browser.core.archive.base import BACKUP_DIR, DB_NAME, ArchiveBase, write_errors
+from filelock import FileLock, Timeout
+
+from archive_browser.core.archive.base import (
+    BACKUP_DIR,
+    DB_NAME,
+    LOCK_NAME,
+    ArchiveBase,
+    write_errors,
+)
+from archive_browser.core.archive.opening import create_private_file, create_private_folder
 from archive_browser.core.archive.upkeep import IndexUpkeep
-from archive_browser.core.errors import ArchiveFormatError, UserFacingError
+from archive_browser.core.errors import ArchiveFormatError, ArchiveLockedError, UserFacingError
+from archive_browser.core.integrity import DamagedArchiveError, inspect
 from archive_browser.core.jobs import Job, Progress
 from archive_browser.core.reports import BackupReport, RestoreReport
 from archive_browser.core.store import APPLICATION_ID, SCHEMA_VERSION
@@ -30,12 +40,14 @@ class BackupManager:
         target = dest if dest.suffix in (".sqlite3", ".sqlite", ".db") else dest / DB_NAME
         if target.exists():
             raise UserFacingError(f"{target} already exists; choose another name for the backup.")
+        self._refuse_damaged()
         yield Progress(0, 1, f"Backing up to {target}")
         with write_errors(target.parent):
-            target.parent.mkdir(parents=True, exist_ok=True)
+            create_private_folder(target.parent)
             partial = target.with_name(target.name + ".partial")
             partial.unlink(missing_ok=True)
             try:
+                create_private_file(partial)
                 copy = sqlite3.connect(partial)
                 try:
                     self._archive.store.conn.backup(copy)
@@ -46,6 +58,15 @@ class BackupManager:
                 partial.unlink(missing_ok=True)
         yield Progress(1, 1, "Backed up")
         return BackupReport(target, target.stat().st_size, self._archive.store.count())
+
+    def _refuse_damaged(self) -> None:
+        """A copy of a damaged file would carry the damage and could replace a good backup."""
+        archive = self._archive
+        damage = archive.damage or inspect(archive.folder / DB_NAME)
+        if damage is not None:
+            raise DamagedArchiveError(
+                damage, "Not backed up: a copy of a damaged file would carry the damage."
+            )
 
     def auto_backup(self, keep: int = 5, every_hours: float = 24) -> Job[BackupReport | None]:
         """Keeps rotating copies in the archive's `backups` folder: makes one when the newest
@@ -65,11 +86,7 @@ class BackupManager:
         keeping a copy of the archive as it was in `backups/`, then rebuilds the index."""
         archive = self._archive
         archive.require_writable()
-        source = Path(source).expanduser().absolute()
-        if source.is_dir():
-            source = source / DB_NAME
-        if not source.is_file():
-            raise UserFacingError(f"There is no backup at {source}.")
+        source = _backup_file(source)
         check_backup(source)
         with archive.write_lock:
             stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -89,6 +106,63 @@ class BackupManager:
             yield Progress(2, 3, "Rebuilding the index")
             yield from self._upkeep.reindex()
             return RestoreReport(archive.store.count(), kept.path)
+
+
+def replace_damaged(folder: Path, source: Path | str) -> Job[Path]:
+    """Replaces the damaged archive file in `folder` with a backup without opening it: the
+    damaged file and its -wal/-shm are moved aside to `backups/damaged-STAMP.sqlite3`
+    (returned) and the backup is copied in. The facade then rebuilds the index."""
+    folder = Path(folder).expanduser().absolute()
+    source = _backup_file(source)
+    check_backup(source)
+    db_path = folder / DB_NAME
+    lock = FileLock(str(folder / LOCK_NAME), thread_local=False)
+    with write_errors(folder):
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            raise ArchiveLockedError(folder) from None
+    try:
+        with write_errors(folder):
+            aside_dir = folder / BACKUP_DIR
+            create_private_folder(aside_dir)
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            kept = aside_dir / f"damaged-{stamp}.sqlite3"
+            n = 0
+            while kept.exists():
+                n += 1
+                kept = aside_dir / f"damaged-{stamp}.{n}.sqlite3"
+            yield Progress(0, 3, f"Moving the damaged file aside to {kept}")
+            for suffix in ("", "-wal", "-shm"):
+                part = db_path.with_name(db_path.name + suffix)
+                if part.exists() or part.is_symlink():
+                    part.replace(kept.with_name(kept.name + suffix))
+            yield Progress(1, 3, f"Restoring from {source.name}")
+            partial = db_path.with_name(db_path.name + ".partial")
+            partial.unlink(missing_ok=True)
+            create_private_file(partial)
+            backup = sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)
+            try:
+                copy = sqlite3.connect(partial)
+                try:
+                    backup.backup(copy)
+                finally:
+                    copy.close()
+            finally:
+                backup.close()
+            partial.replace(db_path)
+    finally:
+        lock.release()
+    return kept
+
+
+def _backup_file(source: Path | str) -> Path:
+    source = Path(source).expanduser().absolute()
+    if source.is_dir():
+        source = source / DB_NAME
+    if not source.is_file():
+        raise UserFacingError(f"There is no backup at {source}.")
+    return source
 
 
 def check_backup(path: Path) -> None:

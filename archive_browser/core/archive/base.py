@@ -27,6 +27,7 @@ from archive_browser.core.errors import (
 )
 from archive_browser.core.facets import FacetCounts
 from archive_browser.core.index import IndexUnavailable, IndexWriter, SearchIndex
+from archive_browser.core.integrity import Damage, DamagedArchiveError
 from archive_browser.core.store import Store
 
 T = TypeVar("T")
@@ -54,6 +55,9 @@ class ArchiveBase:
         self.write_lock = threading.RLock()
         self._index: SearchIndex | None = None
         self.index_problem: str | None = None
+        #: What is wrong with the SQLite file, when it is damaged: it is then open read-only
+        #: and every write raises DamagedArchiveError.
+        self.damage: Damage | None = None
         self.applied_seq = 0  # index work added to the writer, up to this sequence
         # Counts changes of the data, for what is computed from it and kept (facet counts).
         self.data_generation = 0
@@ -98,7 +102,14 @@ class ArchiveBase:
         return self.folder / (self.store.get_meta("index_dir") or INDEX_PREFIX)
 
     def _open_index(self) -> None:
-        path = self._index_path()
+        try:
+            path = self._index_path()
+        except sqlite3.DatabaseError:
+            if self.damage is None:
+                raise
+            self._index = None
+            self.index_problem = "the archive's file is damaged"
+            return
         try:
             self._index = SearchIndex.open(path, inside=self.folder)
             self.index_problem = None
@@ -139,6 +150,10 @@ class ArchiveBase:
             old.close()
 
     def _require_index(self) -> SearchIndex:
+        if self._index is None and self.damage is not None:
+            raise DamagedArchiveError(
+                self.damage, "The archive's file is too damaged to search (its index is unknown)."
+            )
         if self._index is None:
             raise IndexNotReadyError(
                 "The search index must be rebuilt before searching "
@@ -148,6 +163,8 @@ class ArchiveBase:
         return self._index
 
     def require_writable(self) -> None:
+        if self.damage is not None:
+            raise DamagedArchiveError(self.damage)
         if self.readonly:
             raise ReadOnlyArchiveError(
                 f"The archive {self.folder} is open read-only; it cannot be changed."
@@ -195,6 +212,8 @@ class ArchiveBase:
 
     def sync_index(self) -> None:
         """Applies recorded index work now (after a change made outside an import)."""
+        if self.damage is not None:
+            raise DamagedArchiveError(self.damage)
         if self._index is None:
             return  # recorded; applied by the rebuild
         with self.write_lock:

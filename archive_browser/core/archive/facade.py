@@ -10,9 +10,15 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from archive_browser.core import importers
-from archive_browser.core.archive.backups import BackupManager
+from archive_browser.core.archive.backups import BackupManager, replace_damaged
 from archive_browser.core.archive.base import DB_NAME, LOCK_NAME, ArchiveBase, write_errors
 from archive_browser.core.archive.importing import ImportManager
+from archive_browser.core.archive.opening import (
+    create_private_file,
+    create_private_folder,
+    inspect_file,
+    refuse_newer_schema,
+)
 from archive_browser.core.archive.saved_searches import SavedSearchManager
 from archive_browser.core.archive.searching import SearchManager
 from archive_browser.core.archive.tags import TagManager
@@ -20,7 +26,8 @@ from archive_browser.core.archive.upkeep import IndexUpkeep
 from archive_browser.core.changes import Changes
 from archive_browser.core.errors import ArchiveLockedError, UserFacingError
 from archive_browser.core.index import HighlightTerms, ParsedQuery, Snippet
-from archive_browser.core.jobs import Job
+from archive_browser.core.integrity import DamagedArchiveError
+from archive_browser.core.jobs import Job, Progress
 from archive_browser.core.model import EDITABLE_FIELDS, Release, ReleaseDraft
 from archive_browser.core.reports import (
     BackupReport,
@@ -56,28 +63,39 @@ class Archive(ArchiveBase):
     ) -> Archive:
         """Opens the archive in `folder`, creating an empty one if the folder holds none.
 
+        The file is inspected before anything else (see core.integrity): a foreign file
+        raises DamagedArchiveError; a damaged one opens read-only with `damage` set, and
+        nothing is ever migrated, created or written in it. A new archive's folder and file
+        are readable by their owner only.
+
         Raises ArchiveLockedError when another process has it open for writing. After opening,
         `needs_repair` tells whether `repair()` must run before searching. `locked_by_parent`
         is for a job's child process only (see core.background): its parent holds the lock
         and does not write while the child runs."""
         folder = Path(folder).expanduser().absolute()
         db_path = folder / DB_NAME
+        damage = inspect_file(db_path) if db_path.exists() or db_path.is_symlink() else None
+        if damage is not None and damage.foreign:
+            raise DamagedArchiveError(damage)
+        if damage is None and db_path.exists():
+            refuse_newer_schema(db_path)
+        if damage is not None:
+            readonly = True
         lock = None
         if readonly:
             if not db_path.exists():
                 raise UserFacingError(f"There is no archive in {folder}.")
         elif not locked_by_parent:
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as e:
-                raise UserFacingError(f"Cannot create the archive folder {folder}: {e}") from e
+            create_private_folder(folder)
             lock = FileLock(str(folder / LOCK_NAME), thread_local=False)
             with write_errors(folder):
                 try:
                     lock.acquire(timeout=0)
                 except Timeout:  # (an OSError: caught before write_errors sees it)
                     raise ArchiveLockedError(folder) from None
+            create_private_file(db_path)
         archive = cls(folder, readonly=readonly, lock=lock)
+        archive.damage = damage
         try:
             if not readonly:
                 with write_errors(folder):
@@ -178,8 +196,8 @@ class Archive(ArchiveBase):
     def reindex(self) -> Job[None]:
         return self.upkeep.reindex()
 
-    def check(self, *, deep: bool = False) -> CheckReport:
-        return self.upkeep.check(deep=deep)
+    def check(self, *, deep: bool = False, full: bool = False) -> CheckReport:
+        return self.upkeep.check(deep=deep, full=full)
 
     def parse(self, text: str) -> ParsedQuery:
         return self.searches.parse(text)
@@ -266,6 +284,16 @@ class Archive(ArchiveBase):
 
     def restore(self, source: Path | str) -> Job[RestoreReport]:
         return self.backups.restore(source)
+
+    @classmethod
+    def restore_damaged(cls, folder: Path | str, source: Path | str) -> Job[RestoreReport]:
+        """Restores a backup over a damaged archive without opening it (the damaged file is
+        moved aside, see backups.replace_damaged), then rebuilds the index."""
+        kept = yield from replace_damaged(Path(folder), source)
+        with cls.open(folder) as archive:
+            yield Progress(2, 3, "Rebuilding the index")
+            yield from archive.reindex()
+            return RestoreReport(archive.count(), kept)
 
 
 def _check_date(value: Any) -> str | None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from archive_browser.core import importers
 from archive_browser.core.archive.base import ArchiveBase, indexing_procs, write_errors
-from archive_browser.core.errors import CancelledError, UnreadableInputError
+from archive_browser.core.errors import CancelledError, DiskFullError, UnreadableInputError
 from archive_browser.core.index import SearchIndex
 from archive_browser.core.jobs import Job, Progress
 from archive_browser.core.model import ReleaseDraft
@@ -35,43 +36,74 @@ class ImportManager:
         index = archive._require_index()
         options = options or importers.ImportOptions()
         files, problems = importers.discover(Path(p) for p in paths)
-        report = ImportReport(files=[FileOutcome(str(p), errors=[e]) for p, e in problems])
+        report = ImportReport(
+            files=[
+                FileOutcome(importers.shown_name(p), errors=[_shown_error(e)]) for p, e in problems
+            ]
+        )
         sizes = [max(1, _size(p)) for p in files]
         # One bar over the whole job: reading and storing (by bytes read) is about a fifth of
         # the work; indexing the rest, then writing the index (its last twentieth).
         read_total = float(sum(sizes))
         total = read_total * 5
-        with archive.write_lock, write_errors(archive.folder):
-            try:
-                base = 0.0
-                for path, size in zip(files, sizes, strict=True):
-                    outcome = FileOutcome(str(path))
-                    report.files.append(outcome)
-                    yield Progress(base, total, f"Reading {path.name}")
-                    for read in self._import_file(path, options, outcome):
-                        message = (
-                            f"Storing {path.name}: {len(outcome.imported):,} stored"
-                            if outcome.imported or outcome.duplicates
-                            else f"Reading {path.name}"
-                        )
-                        yield Progress(base + min(read, size), total, message)
-                    base += size
-            except CancelledError:
-                # Stop storing; what was stored is indexed before returning (no more steps).
-                report.cancelled = True
-                for _ in self._index_stored(index, report, quietly=True):
-                    pass
-                return report
-            except BaseException:
-                # Stopped from outside or failed: index what was stored, without progress;
-                # if even that fails, the work stays recorded for the next opening.
-                for _ in self._index_stored(index, report, quietly=True):
-                    pass
-                raise
-            yield from self._index_stored(index, report, done=read_total, total=total)
+        read_files = 0
+        try:
+            with archive.write_lock, write_errors(archive.folder):
+                try:
+                    base = 0.0
+                    for path, size in zip(files, sizes, strict=True):
+                        outcome = FileOutcome(importers.shown_name(path))
+                        shown = importers.shown_name(path.name)
+                        report.files.append(outcome)
+                        yield Progress(base, total, f"Reading {shown}")
+                        for read in self._import_file(path, options, outcome):
+                            message = (
+                                f"Storing {shown}: {len(outcome.imported):,} stored"
+                                if outcome.imported or outcome.duplicates
+                                else f"Reading {shown}"
+                            )
+                            yield Progress(base + min(read, size), total, message)
+                        base += size
+                        read_files += 1
+                except CancelledError:
+                    # Stop storing; what was stored is indexed before returning (no more steps).
+                    report.cancelled = True
+                    for _ in self._index_stored(index, report, quietly=True):
+                        pass
+                    return report
+                except BaseException:
+                    # Stopped from outside or failed: index what was stored, without progress;
+                    # if even that fails, the work stays recorded for the next opening.
+                    for _ in self._index_stored(index, report, quietly=True):
+                        pass
+                    raise
+                yield from self._index_stored(index, report, done=read_total, total=total)
+        except DiskFullError as e:
+            raise DiskFullError(self._full_disk_message(report, len(files) - read_files)) from e
         stored = len(report.imported_ids)
         yield Progress(total, total, f"Imported {stored:,} release{'s' if stored != 1 else ''}")
         return report
+
+    def _full_disk_message(self, report: ImportReport, unread: int) -> str:
+        """What a full disk left of an import: what was stored, what was not."""
+        archive = self._archive
+        stored = len(report.imported_ids)
+        try:
+            pending = archive.store.pending_count()
+        except (sqlite3.Error, OSError):  # a full disk may stop reading too: say what is sure
+            pending = 1
+        index = (
+            "the index could not be brought up to date and will be when there is room"
+            if pending
+            else "they are all in the index"
+        )
+        files = f"{unread:,} file{'s were' if unread != 1 else ' was'} not read (or not to the end)"
+        return (
+            f"The disk is full: {archive.folder} could not be written further. "
+            f"{stored:,} release{'s were' if stored != 1 else ' was'} stored; {files}; "
+            f"{index}. Free some space and import again: what was stored is recognised and "
+            "not stored twice."
+        )
 
     def add_releases(self, drafts: Sequence[ReleaseDraft]) -> tuple[list[int], list[int]]:
         """Stores finished drafts (e.g. after the user corrected a proposed split); returns
@@ -134,7 +166,7 @@ class ImportManager:
         try:
             for item in importers.read_file(path, options):
                 if isinstance(item, importers.RowError):
-                    outcome.errors.append(f"{item.where}: {item.error}")
+                    outcome.errors.append(_shown_error(f"{item.where}: {item.error}"))
                     continue
                 batch.append(item)
                 read += len(item.body.encode("utf-8", "replace")) + len(item.title) + 1
@@ -144,7 +176,7 @@ class ImportManager:
                 if len(batch) % 50 == 0:
                     yield read
         except UnreadableInputError as e:
-            outcome.errors.append(str(e))
+            outcome.errors.append(_shown_error(str(e)))
         if batch:
             self._insert_drafts(batch, outcome)
         yield read
@@ -170,6 +202,10 @@ class ImportManager:
         outcome.imported.extend(new)
         self._archive.data_generation += 1
         return new
+
+
+def _shown_error(error: str) -> str:
+    return importers.shown_name(error)
 
 
 def _size(path: Path) -> int:

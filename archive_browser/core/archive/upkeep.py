@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import shutil
+import sqlite3
 import time
 
 from archive_browser.core.archive.base import (
+    DB_NAME,
     INDEX_PREFIX,
     ArchiveBase,
     indexing_procs,
@@ -14,6 +17,7 @@ from archive_browser.core.archive.base import (
 )
 from archive_browser.core.errors import IndexDamagedError
 from archive_browser.core.index import SearchIndex
+from archive_browser.core.integrity import inspect
 from archive_browser.core.jobs import Job, Progress
 from archive_browser.core.reports import CheckReport
 
@@ -97,9 +101,26 @@ class IndexUpkeep:
             if path.is_dir() and path.name.startswith(INDEX_PREFIX) and path.name != current:
                 shutil.rmtree(path, ignore_errors=True)
 
-    def check(self, *, deep: bool = False) -> CheckReport:
-        """Compares the index with SQLite, release by release; `deep` also reads the whole
-        index through (every stored document and posting block) to find damage."""
+    def check(self, *, deep: bool = False, full: bool = False) -> CheckReport:
+        """Compares the index with SQLite, release by release. `deep` also reads the whole
+        index through (every stored document and posting block) to find damage; `full` runs
+        SQLite's whole `integrity_check` of the file first (the check on opening is bounded
+        in time)."""
+        archive = self._archive
+        damage = archive.damage
+        if full:
+            damage = inspect(archive.folder / DB_NAME, full=True, seconds=None) or damage
+        file_damage = damage.what if damage is not None else None
+        try:
+            report = self._compare(deep=deep)
+        except sqlite3.DatabaseError:
+            if file_damage is None:
+                raise
+            problem = archive.index_problem or "not compared: the archive's file cannot be read"
+            return CheckReport(0, 0, [], [], [], 0, problem, file_damage)
+        return dataclasses.replace(report, file_damage=file_damage)
+
+    def _compare(self, *, deep: bool = False) -> CheckReport:
         store = self._archive.store
         in_db = store.revisions()
         pending = store.pending_count()

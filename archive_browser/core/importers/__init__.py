@@ -226,9 +226,19 @@ def finish(draft: ReleaseDraft, origin: str, fmt: str, options: ImportOptions) -
             continue
         seen.setdefault(tag_key(name), name)
     draft.tags = list(seen.values())
-    draft.orig_path = draft.orig_path or origin
+    draft.orig_path = draft.orig_path or shown_name(origin)
     draft.orig_format = draft.orig_format or fmt
     return draft
+
+
+def shown_name(name: str | Path) -> str:
+    """A file name as stored and shown: bytes that are not UTF-8 (which Python keeps as
+    surrogates) written as backslash escapes, e.g. `caf\\xe9.txt`."""
+    text = str(name)
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return _storable(text)
 
 
 def _storable(text: str) -> str:
