@@ -24,6 +24,8 @@ class WindowContext(QObject):
     state_changed = Signal()
     archive_opened = Signal()
     archive_closed = Signal()
+    #: An import's progress while it runs (a `Progress`), None when it ended.
+    import_progress = Signal(object)
 
     def __init__(
         self,

@@ -21,6 +21,7 @@ class JobBar(QObject):
     started = Signal()
     finished = Signal(object)
     ended = Signal()  # the bar is free again (emitted before `finished`)
+    progressed = Signal(object)  # the running job's Progress
 
     def __init__(self, runner: Runner, errors: ErrorReporter, status: QStatusBar) -> None:
         super().__init__(runner)
@@ -96,7 +97,9 @@ class JobBar(QObject):
         else:
             self.progress.setRange(0, 1000)
             self.progress.setValue(int(fraction * 1000))
-        self.label.setText(progress.message)
+        percent = "" if fraction is None else f" · {fraction:.0%}"
+        self.label.setText(progress.message + percent)
+        self.progressed.emit(progress)
 
     def cancel(self) -> None:
         if self._task is not None:

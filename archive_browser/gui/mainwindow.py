@@ -145,6 +145,7 @@ class MainWindow(QMainWindow):
         results = QWidget()
         results_layout = QVBoxLayout(results)
         results_layout.setContentsMargins(0, 0, 0, 0)
+        results_layout.addWidget(f.results.note)
         results_layout.addWidget(f.results.table)
 
         self.splitter.addWidget(self.side)

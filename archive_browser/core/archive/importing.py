@@ -47,9 +47,11 @@ class ImportManager:
                     outcome = FileOutcome(str(path))
                     report.files.append(outcome)
                     yield Progress(done, total, f"Reading {path.name}")
-                    for _stored in self._import_file(path, options, outcome):
+                    for read, stored in self._import_file(path, options, outcome):
+                        # The characters read so far stand for the file's bytes read.
+                        said = f": {len(outcome.imported):,} stored" if stored else ""
                         yield Progress(
-                            done, total, f"{path.name}: {len(outcome.imported):,} stored"
+                            done + min(read, size) * 0.98, total, f"Reading {path.name}{said}"
                         )
                     done += size
                     yield Progress(done, total, f"Read {path.name}")
@@ -118,22 +120,30 @@ class ImportManager:
 
     def _import_file(
         self, path: Path, options: importers.ImportOptions, outcome: FileOutcome
-    ) -> Iterator[int]:
-        """Stores the releases of one file in batches; yields how many each batch stored."""
+    ) -> Iterator[tuple[int, bool]]:
+        """Stores the releases of one file in batches; yields, every few releases read and
+        after each batch stored, how many characters were read so far and whether a batch was
+        just stored."""
         batch: list[ReleaseDraft] = []
+        read = 0
         try:
             for item in importers.read_file(path, options):
                 if isinstance(item, importers.RowError):
                     outcome.errors.append(f"{item.where}: {item.error}")
                     continue
                 batch.append(item)
+                read += len(item.title) + len(item.summary) + len(item.body) + len(item.url)
                 if len(batch) >= IMPORT_BATCH:
-                    yield len(self._insert_drafts(batch, outcome))
+                    self._insert_drafts(batch, outcome)
                     batch = []
+                    yield read, True
+                elif len(batch) % 50 == 0:
+                    yield read, False
         except UnreadableInputError as e:
             outcome.errors.append(str(e))
         if batch:
-            yield len(self._insert_drafts(batch, outcome))
+            self._insert_drafts(batch, outcome)
+            yield read, True
 
     def _insert_drafts(self, drafts: Sequence[ReleaseDraft], outcome: FileOutcome) -> list[int]:
         """Stores drafts in one transaction; records new ids and known duplicates."""

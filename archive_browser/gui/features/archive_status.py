@@ -5,9 +5,11 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel
 
 from archive_browser.core.changes import Changes
+from archive_browser.core.jobs import Progress
 from archive_browser.gui.background import pending_count
 from archive_browser.gui.context import WindowContext
 from archive_browser.gui.features.base import Feature
+from archive_browser.gui.features.importing import import_phase
 
 
 class ArchiveStatus(Feature):
@@ -19,12 +21,26 @@ class ArchiveStatus(Feature):
         self.index_label = QLabel("")
         ctx.status.addWidget(self.count_label)
         ctx.status.addWidget(self.index_label)
+        self._import: Progress | None = None
+        ctx.import_progress.connect(self._import_progressed)
+
+    def _import_progressed(self, progress: Progress | None) -> None:
+        self._import = progress
+        self.update()
 
     def update(self) -> None:
         archive = self.ctx.archive
         if archive is None:
             self.count_label.setText("No archive")
             self.index_label.setText("")
+            return
+        running = self._import
+        if running is not None:
+            # Stored releases are listed at once; the index follows them.
+            fraction = running.fraction or 0
+            phase = import_phase(running)
+            self.count_label.setText(f"{archive.count():,} stored · {phase} {fraction:.0%}")
+            self.index_label.setText("The newest releases are not searchable yet")
             return
         self.count_label.setText(f"{archive.count():,} releases in {archive.folder.name}")
         if archive.index_problem:

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QMenu, QTableView
 
 from archive_browser.core.changes import Changes
 from archive_browser.core.errors import IndexDamagedError, UserFacingError
@@ -37,6 +37,12 @@ COLUMN_WIDTHS = {
 }
 
 
+NOT_SEARCHABLE_YET = (
+    "An import is running: the releases it stored are listed, but the newest ones are not "
+    "searchable yet. A text query finds them once they are indexed."
+)
+
+
 class ResultsFeature(Feature):
     """Runs searches as the user types (stale answers are dropped), shows the results, their
     facets and count, and knows the selection."""
@@ -63,6 +69,15 @@ class ResultsFeature(Feature):
         self.model = ResultsModel(self)
         self.model.snippet_source = self._fetch_snippets
         self.table = self._make_table()
+        #: Above the results: says when a text query cannot find everything listed yet.
+        self.note = QLabel(NOT_SEARCHABLE_YET)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("QLabel { background: #fff4cc; color: #333; padding: 4px; }")
+        self.note.hide()
+        self._importing = False
+        self._text_query = False
+        ctx.import_progress.connect(self._import_progressed)
         ctx.selected_count = self.selected_count
         self.selection_changed.connect(ctx.state_changed)
         self.search.setEnabled(False)
@@ -131,6 +146,8 @@ class ResultsFeature(Feature):
             return
         self.search.show_error(None)
         self.spec = spec
+        self._text_query = not parsed.is_everything
+        self._show_note()
         self._seq += 1
         seq = self._seq
 
@@ -192,6 +209,14 @@ class ResultsFeature(Feature):
             self.ctx.errors.report(error, details)
         self.search_finished.emit()
 
+    def _import_progressed(self, progress: object) -> None:
+        if self._importing != (progress is not None):
+            self._importing = progress is not None
+            self._show_note()
+
+    def _show_note(self) -> None:
+        self.note.setVisible(self._importing and self._text_query)
+
     def clear_filters(self) -> None:
         spec = self.search.spec()
         self.search.set_spec(SearchSpec(spec.query, (), spec.sort))
@@ -201,7 +226,8 @@ class ResultsFeature(Feature):
             self.model.forget()
         elif changes.releases or changes.removed:
             self.model.forget(sorted(changes.releases | changes.removed))
-        if changes.results or changes.tags:
+        if changes.results or changes.tags or changes.index:
+            # Scores and order follow the index: a search is run again after any change to it.
             self.run_search(self.search.spec())
 
     def on_closed(self) -> None:
