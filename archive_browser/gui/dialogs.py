@@ -64,7 +64,16 @@ class TagDialog(QDialog):
         self._current = current
         self._count = count
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"Tags of {count:,} selected release{'s' if count != 1 else ''}:"))
+        had = ", ".join(
+            f"{name} ({current[name]:,})"
+            for name in sorted(current, key=lambda n: (-current[n], n.casefold()))
+        )
+        self.summary = QLabel(
+            f"Tags of {count:,} selected release{'s' if count != 1 else ''}: {had or 'none yet'}"
+        )
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
         self.list = QListWidget()
         for name in sorted(current, key=str.casefold):
             item = QListWidgetItem(f"{name}  ({current[name]:,} of {count:,})")
