@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 from collections.abc import Iterable, Sequence
@@ -90,10 +91,9 @@ class TagManager:
                 changed.update(store.remove_tags(sorted(now - then), [name]))
                 changed.update(store.add_tags(sorted(then - now), [name]))
                 if not then and not store.ids_with_tag(name):
-                    try:  # a tag the operation made (a rename's new name) goes again
+                    # A tag the operation made (a rename's new name) goes again.
+                    with contextlib.suppress(NotFoundError):
                         store.delete_tag(name)
-                    except NotFoundError:
-                        pass
             return sorted(changed)
 
         return Changes.of_tags(self._archive.change(apply))
