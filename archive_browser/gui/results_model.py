@@ -8,10 +8,12 @@ asks for them. Snippets need the whole text and take longer, so they are asked o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
@@ -46,6 +48,23 @@ HEADERS = {
     Column.TAGS: "Tags",
     Column.SCORE: "Score",
 }
+
+
+_HOST = re.compile(r"(?i)[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?(/.*)?")
+
+
+def readable_source(source: str) -> str:
+    """A source as people name it: a site's host without "www." (from a URL or a bare host,
+    "www.president.gov.ua" -> "president.gov.ua"); anything else as it is stored."""
+    text = source.strip()
+    if "://" in text:
+        host = urlsplit(text).hostname or text
+    elif _HOST.fullmatch(text) and " " not in text:
+        host = text.split("/", 1)[0].split(":", 1)[0]
+    else:
+        return text
+    host = host.lower()
+    return host[4:] if host.startswith("www.") and host.count(".") > 1 else host
 
 
 class Role(IntEnum):
@@ -203,7 +222,9 @@ class ResultsModel(QAbstractTableModel):
         if column == Column.DATE:
             return row.date
         if column == Column.SOURCE:
-            return row.source
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return row.source  # as stored
+            return readable_source(row.source)
         if column == Column.LANGUAGE:
             return row.language
         if column == Column.TAGS:

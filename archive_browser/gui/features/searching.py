@@ -28,6 +28,11 @@ from archive_browser.gui.results_model import (
 )
 from archive_browser.gui.search_bar import SearchBar
 
+#: The columns the header's context menu can hide and show (the title always shows).
+OPTIONAL_COLUMNS = (Column.DATE, Column.SOURCE, Column.LANGUAGE, Column.TAGS, Column.SCORE)
+#: The least width of the title column beside the others, in the compare view too.
+MIN_TITLE_WIDTH = 180
+
 COLUMN_WIDTHS = {
     Column.DATE: 84,
     Column.SOURCE: 90,
@@ -101,6 +106,13 @@ class ResultsFeature(Feature):
         header.setMinimumSectionSize(36)
         for column, width in COLUMN_WIDTHS.items():
             table.setColumnWidth(column, width)
+        # A date always reads whole ("2022-03-14", never "2022-0").
+        date_width = table.fontMetrics().horizontalAdvance("2022-12-31") + 18
+        table.setColumnWidth(Column.DATE, max(COLUMN_WIDTHS[Column.DATE], date_width))
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(
+            lambda pos: self.column_menu().popup(header.mapToGlobal(pos))
+        )
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._context_menu)
         table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
@@ -126,6 +138,28 @@ class ResultsFeature(Feature):
             ),
             ActionSpec("help.query", "&Query language", "help", self.search.show_help, order=1),
         ]
+
+    def column_menu(self) -> QMenu:
+        """The header's menu: which columns show (the header's state, with them, is saved
+        with the window's)."""
+        header = self.table.horizontalHeader()
+        menu = QMenu(header)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        for column in OPTIONAL_COLUMNS:
+            name = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            action = menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.toggled.connect(lambda shown, c=column: header.setSectionHidden(c, not shown))
+        return menu
+
+    def readable_width(self) -> int:
+        """The width the results need to stay readable: the shown columns beside a title."""
+        header = self.table.horizontalHeader()
+        others = sum(
+            header.sectionSize(c) for c in OPTIONAL_COLUMNS if not header.isSectionHidden(c)
+        )
+        return others + MIN_TITLE_WIDTH + self.table.verticalScrollBar().sizeHint().width()
 
     def add_menu_items(self, items: Callable[[list[int]], list[MenuItem]]) -> None:
         """Adds entries to the results' context menu, given the selected ids."""
