@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
         results_layout.setContentsMargins(0, 0, 0, 0)
         results_layout.addWidget(f.results.note)
         results_layout.addWidget(f.results.table)
+        results_layout.addWidget(f.results.empty)
 
         self.splitter.addWidget(self.side)
         self.splitter.addWidget(results)

@@ -16,6 +16,7 @@ from archive_browser.core.search import SearchSpec
 from archive_browser.gui.actions import ActionSpec
 from archive_browser.gui.context import WindowContext
 from archive_browser.gui.delegates import SnippetDelegate, row_height
+from archive_browser.gui.empty_state import EmptyState
 from archive_browser.gui.features.base import Feature, MenuItem
 from archive_browser.gui.operations import read_op
 from archive_browser.gui.panels import FacetPanel
@@ -82,6 +83,11 @@ class ResultsFeature(Feature):
         self.note.hide()
         self._importing = False
         self._text_query = False
+        #: Instead of the table while the archive holds no release.
+        self.empty = EmptyState(ctx.window)
+        self.empty.hide()
+        self.empty.import_files.connect(lambda: ctx.actions.get("file.import_files").trigger())
+        self.empty.import_folder.connect(lambda: ctx.actions.get("file.import_folder").trigger())
         ctx.import_progress.connect(self._import_progressed)
         ctx.selected_count = self.selected_count
         self.selection_changed.connect(ctx.state_changed)
@@ -216,6 +222,7 @@ class ResultsFeature(Feature):
         if seq != self._seq or answer is None:
             return
         results, terms, facets = answer
+        self._show_empty(self.ctx.archive is not None and self.ctx.archive.count() == 0)
         keep = self.current_id()
         self.terms = terms
         self.model.set_results(self.ctx.archive, results.ids, results.scores, terms)
@@ -243,6 +250,14 @@ class ResultsFeature(Feature):
             self.ctx.errors.report(error, details)
         self.search_finished.emit()
 
+    def _show_empty(self, empty: bool) -> None:
+        self.empty.setVisible(empty)
+        self.table.setVisible(not empty)
+        if empty:
+            writable = self.ctx.writable
+            for button in (self.empty.files_button, self.empty.folder_button):
+                button.setEnabled(writable)
+
     def _import_progressed(self, progress: object) -> None:
         if self._importing != (progress is not None):
             self._importing = progress is not None
@@ -266,6 +281,7 @@ class ResultsFeature(Feature):
 
     def on_closed(self) -> None:
         self.search.setEnabled(False)
+        self._show_empty(False)
         self.model.set_results(None, [], [], HighlightTerms())
 
     # --- results
