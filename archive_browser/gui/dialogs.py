@@ -436,7 +436,9 @@ class ExportDialog(QDialog):
         results: int,
         query: str,
         suggested: Path,
+        highlightable: bool = True,
     ) -> None:
+        """`highlightable` is False when the query marks no word (only tags or filters)."""
         super().__init__(parent)
         self.setWindowTitle("Export releases")
         layout = QVBoxLayout(self)
@@ -454,9 +456,13 @@ class ExportDialog(QDialog):
         self.order.addItem("Newest first", "-date")
         form.addRow("Order", self.order)
         self.highlight = QCheckBox(f"Highlight the hits of “{query}”" if query else "Highlight")
-        self.highlight.setChecked(bool(query))
-        self.highlight.setEnabled(bool(query))
-        form.addRow("", self.highlight)
+        can = bool(query) and highlightable
+        self.highlight.setChecked(can)
+        self.highlight.setEnabled(can)
+        if can:  # no option where there is nothing to highlight
+            form.addRow("", self.highlight)
+        else:
+            self.highlight.hide()
         path_row = QHBoxLayout()
         self.path = QLineEdit(str(suggested))
         browse = QPushButton("Browse…")
