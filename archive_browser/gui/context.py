@@ -44,6 +44,8 @@ class WindowContext(QObject):
         self.jobs.ended.connect(self.state_changed)
         self.actions = ActionBook(window)
         self.archive: Archive | None = None
+        #: Why the open archive is read-only (the window sets it when it opens one so).
+        self.readonly_reason = "The archive is open read-only."
         #: How many releases are selected (the results feature tells).
         self.selected_count: Callable[[], int] = lambda: 0
         self.state_changed.connect(lambda: self.actions.update(self.state()))
@@ -55,6 +57,7 @@ class WindowContext(QObject):
             writable=archive is not None and not archive.readonly,
             idle=not self.jobs.busy,
             selected=self.selected_count() if archive is not None else 0,
+            readonly_reason=self.readonly_reason,
         )
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from archive_browser.core.changes import Changes
@@ -22,6 +23,15 @@ class ArchiveStatus(Feature):
         ctx.status.addWidget(self.count_label)
         ctx.status.addWidget(self.index_label)
         self._import: Progress | None = None
+        #: Above the search while the archive is read-only: why, and that changes are off.
+        self.banner = QLabel("")
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(
+            "QLabel { background: #fde2e1; color: #5a1a17; padding: 6px; font-weight: bold; }"
+        )
+        self.banner.hide()
+        ctx.archive_opened.connect(self._opened)
         ctx.import_progress.connect(self._import_progressed)
 
     def _import_progressed(self, progress: Progress | None) -> None:
@@ -55,5 +65,12 @@ class ArchiveStatus(Feature):
         if changes.results or changes.tags or changes.index:
             self.update()
 
+    def _opened(self) -> None:
+        archive = self.ctx.archive
+        readonly = archive is not None and archive.readonly
+        self.banner.setText(self.ctx.readonly_reason if readonly else "")
+        self.banner.setVisible(readonly)
+
     def on_closed(self) -> None:
+        self.banner.hide()
         self.update()
