@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
 
 from archive_browser.core.archive import Archive
@@ -66,8 +66,10 @@ class WindowContext(QObject):
 
     def ask(self, title: str, question: str) -> bool:
         """Asks a yes/no question (tests replace this)."""
-        answer = QMessageBox.question(self.window, title, question)
-        return answer == QMessageBox.StandardButton.Yes
+        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+        box = QMessageBox(QMessageBox.Icon.Question, title, question, yes | no, self.window)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # questions quote tag and file names
+        return box.exec() == yes
 
     def show_status(self, message: str, ms: int = 0) -> None:
         self.status.showMessage(message, ms)

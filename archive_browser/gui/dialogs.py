@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from archive_browser.core.archive import ImportReport
 from archive_browser.core.importers import Paragraph, build_items
 from archive_browser.core.model import KINDS, Release
+from archive_browser.gui.plain import literal
 
 # --- tagging -----------------------------------------------------------------------------------
 
@@ -214,7 +215,7 @@ class SplitPreviewDialog(QDialog):
         self.files = QListWidget()
         for path in previews:
             item = QListWidgetItem(path.name)
-            item.setToolTip(str(path))
+            item.setToolTip(literal(str(path)))
             item.setData(Qt.ItemDataRole.UserRole, str(path))
             self.files.addItem(item)
         self.files.currentRowChanged.connect(lambda _r: self._show())
@@ -231,6 +232,7 @@ class SplitPreviewDialog(QDialog):
         self.split_button.clicked.connect(self.split_at_selected)
         self.reset_button.clicked.connect(self._reset)
         self.summary = QLabel("")
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
 
         right = QVBoxLayout()
         right.addWidget(self.summary)
@@ -277,7 +279,7 @@ class SplitPreviewDialog(QDialog):
             for i in range(a, b):
                 text = paragraphs[i].text
                 child = QTreeWidgetItem(top, [text[:160] + ("…" if len(text) > 160 else "")])
-                child.setToolTip(0, text[:1000])
+                child.setToolTip(0, literal(text[:1000]))
                 child.setData(0, PARAGRAPH_ROLE, i)
             top.setExpanded(True)
         self.summary.setText(
@@ -365,9 +367,9 @@ class ImportSummaryDialog(QDialog):
                 item = QTableWidgetItem(value)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 if column == 0:
-                    item.setToolTip(outcome.path)
+                    item.setToolTip(literal(outcome.path))
                 if column == 3 and value:
-                    item.setToolTip(value)
+                    item.setToolTip(literal(value))
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(row, column, item)
         self.table.resizeColumnsToContents()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
 
 from archive_browser.core.jobs import Job, Progress
@@ -28,6 +28,7 @@ class JobBar(QObject):
         self.runner = runner
         self.errors = errors
         self.label = QLabel("")
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # progress names files
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
         self.progress.setRange(0, 1000)

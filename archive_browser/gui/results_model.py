@@ -19,6 +19,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from archive_browser.core.archive import Archive
 from archive_browser.core.index import HighlightTerms
+from archive_browser.gui.plain import literal
 
 BLOCK = 64
 SNIPPET_WIDTH = 200
@@ -217,18 +218,23 @@ class ResultsModel(QAbstractTableModel):
             return None
         if role == Role.SNIPPET_HTML:
             return (row.snippet_html or "") if column == Column.TITLE else None
-        if column == Column.TITLE:
-            return row.title
-        if column == Column.DATE:
-            return row.date
-        if column == Column.SOURCE:
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return row.source  # as stored
-            return readable_source(row.source)
-        if column == Column.LANGUAGE:
-            return row.language
-        if column == Column.TAGS:
-            return row.tags
-        if self._scores:
-            return f"{self._scores[index.row()]:.2f}"
-        return ""
+        if column == Column.SCORE:
+            return f"{self._scores[index.row()]:.2f}" if self._scores else ""
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return literal(_text(row, column, tooltip=True))
+        return _text(row, column)
+
+
+def _text(row: Row, column: Column, *, tooltip: bool = False) -> str:
+    """What a cell shows (its tooltip: the source as stored)."""
+    if column == Column.TITLE:
+        return row.title
+    if column == Column.DATE:
+        return row.date
+    if column == Column.SOURCE:
+        return row.source if tooltip else readable_source(row.source)
+    if column == Column.LANGUAGE:
+        return row.language
+    if column == Column.TAGS:
+        return row.tags
+    return ""

@@ -20,6 +20,8 @@ class ArchiveStatus(Feature):
         super().__init__(ctx)
         self.count_label = QLabel("")
         self.index_label = QLabel("")
+        for label in (self.count_label, self.index_label):
+            label.setTextFormat(Qt.TextFormat.PlainText)
         ctx.status.addWidget(self.count_label)
         ctx.status.addWidget(self.index_label)
         self._import: Progress | None = None

@@ -19,6 +19,7 @@ from archive_browser.gui.features.base import Feature, MenuItem
 from archive_browser.gui.features.searching import ResultsFeature
 from archive_browser.gui.operations import Outcome, write_op
 from archive_browser.gui.panels import TagPanel
+from archive_browser.gui.plain import literal
 
 #: Which releases carried each tag before an operation: what undoing it restores.
 Snapshot = dict[str, list[int]]
@@ -130,7 +131,7 @@ class TagsFeature(Feature):
         """Asks for the tag's new name (in a window-modal dialog, returned)."""
         dialog = QInputDialog(self.ctx.window)
         dialog.setWindowTitle("Rename tag")
-        dialog.setLabelText(f"New name for “{name}”:")
+        dialog.setLabelText(literal(f"New name for “{name}”:"))
         dialog.setTextValue(name)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
@@ -149,7 +150,7 @@ class TagsFeature(Feature):
             self.ctx.errors.show_message("There is no other tag to merge into.")
             return
         target, ok = QInputDialog.getItem(
-            self.ctx.window, "Merge tag", f"Merge “{name}” into:", others, 0, False
+            self.ctx.window, "Merge tag", literal(f"Merge “{name}” into:"), others, 0, False
         )
         if ok and target:
             self.do_rename_tag(name, target)
