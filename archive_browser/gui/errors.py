@@ -34,7 +34,8 @@ class BugDialog(QDialog):
         self.setWindowTitle(f"{APP_NAME}: something went wrong")
         layout = QVBoxLayout(self)
         label = QLabel(
-            f"<b>{APP_NAME} ran into a problem it did not expect.</b><br>{html.escape(summary)}<br><br>"
+            f"<b>{APP_NAME} ran into a problem it did not expect.</b><br>"
+            f"{html.escape(summary)}<br><br>"
             "Your archive is safe: every change is kept in its database before the index is "
             "touched. Please copy the details below into a bug report."
         )
