@@ -97,8 +97,8 @@ class SearchManager:
         """Counts by tag, year, source, language and kind among `ids` (all when None)."""
         archive = self._archive
         db = archive.store.db
-        # data_version changes when another process (an import's child) commits.
-        stamp = (archive.data_generation, db.execute("PRAGMA data_version").fetchone()[0])
+        # Releases another process stored (an import's child) are counted too.
+        stamp = (archive.data_generation, db.execute("SELECT max(id) FROM releases").fetchone()[0])
         return archive.facet_counts.counts(db, stamp, ids)
 
     def highlight_terms(self, query: ParsedQuery) -> HighlightTerms:

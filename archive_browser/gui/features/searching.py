@@ -36,7 +36,7 @@ MIN_TITLE_WIDTH = 180
 
 COLUMN_WIDTHS = {
     Column.DATE: 84,
-    Column.SOURCE: 90,
+    Column.SOURCE: 120,
     Column.LANGUAGE: 40,
     Column.TAGS: 90,
     Column.SCORE: 48,
