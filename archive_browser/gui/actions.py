@@ -31,6 +31,8 @@ class State:
     writable: bool = False
     idle: bool = True
     selected: int = 0
+    #: Why the open archive cannot be changed, when it cannot.
+    readonly_reason: str = "The archive is open read-only."
 
 
 @dataclass(frozen=True)
@@ -46,17 +48,24 @@ class When:
     check: Callable[[], bool] | None = None
 
     def allows(self, state: State) -> bool:
+        return self.reason(state) is None
+
+    def reason(self, state: State) -> str | None:
+        """Why the action cannot run now (None when it can; "" when there is nothing to say,
+        e.g. nothing to undo)."""
         if (self.archive or self.writable) and not state.has_archive:
-            return False
+            return "Open an archive first."
         if self.writable and not state.writable:
-            return False
+            return state.readonly_reason
         if self.idle and not state.idle:
-            return False
+            return "Wait for the running job to end, or cancel it."
         if state.selected < self.min_selected:
-            return False
+            if self.min_selected == 1:
+                return "Select a release first."
+            return f"Select at least {self.min_selected} releases."
         if self.max_selected is not None and state.selected > self.max_selected:
-            return False
-        return self.check is None or self.check()
+            return f"Select at most {self.max_selected} releases."
+        return None if self.check is None or self.check() else ""
 
 
 ALWAYS = When()
@@ -91,6 +100,9 @@ class ActionBook:
         self._specs: dict[str, ActionSpec] = {}
         self._actions: dict[str, QAction] = {}
         self._shortcuts: dict[str, list[QShortcut]] = {}
+        #: Per action with a shortcut: one that works while the action is disabled, to say why.
+        self._blocked: dict[str, QShortcut] = {}
+        self._reasons: dict[str, str] = {}
         self.menus: dict[str, QMenu] = {}
 
     def build(self, specs: Sequence[ActionSpec]) -> None:
@@ -99,6 +111,7 @@ class ActionBook:
         position = {spec.id: i for i, spec in enumerate(specs)}
         for key, title in MENUS.items():
             menu = bar.addMenu(title)
+            menu.setToolTipsVisible(True)  # a disabled entry's tooltip says why
             self.menus[key] = menu
             entries = sorted(
                 (s for s in specs if s.menu == key),
@@ -136,6 +149,11 @@ class ActionBook:
                 shortcut.activated.connect(handler)
                 shortcuts.append(shortcut)
             self._shortcuts[spec.id] = shortcuts
+            if spec.shortcut is not None:
+                blocked = QShortcut(QKeySequence(spec.shortcut), self.window)
+                blocked.setEnabled(False)
+                blocked.activated.connect(lambda i=spec.id: self._say_why(i))
+                self._blocked[spec.id] = blocked
         menu.addAction(action)
         self._actions[spec.id] = action
 
@@ -145,9 +163,28 @@ class ActionBook:
     def ids(self) -> list[str]:
         return list(self._actions)
 
+    def reason(self, action_id: str) -> str:
+        """Why an action is disabled ("" when it is enabled or there is nothing to say)."""
+        return self._reasons.get(action_id, "")
+
+    def _say_why(self, action_id: str) -> None:
+        reason = self.reason(action_id)
+        if reason:
+            text = self._specs[action_id].text.replace("&", "").rstrip("…")
+            self.window.statusBar().showMessage(f"{text}: {reason}", 8000)
+
     def update(self, state: State) -> None:
         for action_id, spec in self._specs.items():
-            enabled = spec.when.allows(state)
-            self._actions[action_id].setEnabled(enabled)
+            reason = spec.when.reason(state)
+            enabled = reason is None
+            action = self._actions[action_id]
+            action.setEnabled(enabled)
+            self._reasons[action_id] = reason or ""
+            # The reason shows as the entry's tooltip and in the status bar on hover.
+            action.setToolTip(reason or action.text().replace("&", ""))
+            action.setStatusTip(reason or "")
             for shortcut in self._shortcuts.get(action_id, []):
                 shortcut.setEnabled(enabled)
+            blocked = self._blocked.get(action_id)
+            if blocked is not None:
+                blocked.setEnabled(not enabled and bool(reason))

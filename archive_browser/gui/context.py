@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
 
 from archive_browser.core.archive import Archive
@@ -24,6 +24,8 @@ class WindowContext(QObject):
     state_changed = Signal()
     archive_opened = Signal()
     archive_closed = Signal()
+    #: An import's progress while it runs (a `Progress`), None when it ended.
+    import_progress = Signal(object)
 
     def __init__(
         self,
@@ -42,6 +44,8 @@ class WindowContext(QObject):
         self.jobs.ended.connect(self.state_changed)
         self.actions = ActionBook(window)
         self.archive: Archive | None = None
+        #: Why the open archive is read-only (the window sets it when it opens one so).
+        self.readonly_reason = "The archive is open read-only."
         #: How many releases are selected (the results feature tells).
         self.selected_count: Callable[[], int] = lambda: 0
         self.state_changed.connect(lambda: self.actions.update(self.state()))
@@ -53,6 +57,7 @@ class WindowContext(QObject):
             writable=archive is not None and not archive.readonly,
             idle=not self.jobs.busy,
             selected=self.selected_count() if archive is not None else 0,
+            readonly_reason=self.readonly_reason,
         )
 
     @property
@@ -61,8 +66,10 @@ class WindowContext(QObject):
 
     def ask(self, title: str, question: str) -> bool:
         """Asks a yes/no question (tests replace this)."""
-        answer = QMessageBox.question(self.window, title, question)
-        return answer == QMessageBox.StandardButton.Yes
+        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+        box = QMessageBox(QMessageBox.Icon.Question, title, question, yes | no, self.window)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # questions quote tag and file names
+        return box.exec() == yes
 
     def show_status(self, message: str, ms: int = 0) -> None:
         self.status.showMessage(message, ms)

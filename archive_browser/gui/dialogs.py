@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from archive_browser.core.archive import ImportReport
 from archive_browser.core.importers import Paragraph, build_items
 from archive_browser.core.model import KINDS, Release
+from archive_browser.gui.plain import literal
 
 # --- tagging -----------------------------------------------------------------------------------
 
@@ -64,7 +65,16 @@ class TagDialog(QDialog):
         self._current = current
         self._count = count
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"Tags of {count:,} selected release{'s' if count != 1 else ''}:"))
+        had = ", ".join(
+            f"{name} ({current[name]:,})"
+            for name in sorted(current, key=lambda n: (-current[n], n.casefold()))
+        )
+        self.summary = QLabel(
+            f"Tags of {count:,} selected release{'s' if count != 1 else ''}: {had or 'none yet'}"
+        )
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
         self.list = QListWidget()
         for name in sorted(current, key=str.casefold):
             item = QListWidgetItem(f"{name}  ({current[name]:,} of {count:,})")
@@ -205,7 +215,7 @@ class SplitPreviewDialog(QDialog):
         self.files = QListWidget()
         for path in previews:
             item = QListWidgetItem(path.name)
-            item.setToolTip(str(path))
+            item.setToolTip(literal(str(path)))
             item.setData(Qt.ItemDataRole.UserRole, str(path))
             self.files.addItem(item)
         self.files.currentRowChanged.connect(lambda _r: self._show())
@@ -222,6 +232,7 @@ class SplitPreviewDialog(QDialog):
         self.split_button.clicked.connect(self.split_at_selected)
         self.reset_button.clicked.connect(self._reset)
         self.summary = QLabel("")
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
 
         right = QVBoxLayout()
         right.addWidget(self.summary)
@@ -268,7 +279,7 @@ class SplitPreviewDialog(QDialog):
             for i in range(a, b):
                 text = paragraphs[i].text
                 child = QTreeWidgetItem(top, [text[:160] + ("…" if len(text) > 160 else "")])
-                child.setToolTip(0, text[:1000])
+                child.setToolTip(0, literal(text[:1000]))
                 child.setData(0, PARAGRAPH_ROLE, i)
             top.setExpanded(True)
         self.summary.setText(
@@ -356,9 +367,9 @@ class ImportSummaryDialog(QDialog):
                 item = QTableWidgetItem(value)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 if column == 0:
-                    item.setToolTip(outcome.path)
+                    item.setToolTip(literal(outcome.path))
                 if column == 3 and value:
-                    item.setToolTip(value)
+                    item.setToolTip(literal(value))
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(row, column, item)
         self.table.resizeColumnsToContents()
@@ -427,7 +438,9 @@ class ExportDialog(QDialog):
         results: int,
         query: str,
         suggested: Path,
+        highlightable: bool = True,
     ) -> None:
+        """`highlightable` is False when the query marks no word (only tags or filters)."""
         super().__init__(parent)
         self.setWindowTitle("Export releases")
         layout = QVBoxLayout(self)
@@ -445,9 +458,13 @@ class ExportDialog(QDialog):
         self.order.addItem("Newest first", "-date")
         form.addRow("Order", self.order)
         self.highlight = QCheckBox(f"Highlight the hits of “{query}”" if query else "Highlight")
-        self.highlight.setChecked(bool(query))
-        self.highlight.setEnabled(bool(query))
-        form.addRow("", self.highlight)
+        can = bool(query) and highlightable
+        self.highlight.setChecked(can)
+        self.highlight.setEnabled(can)
+        if can:  # no option where there is nothing to highlight
+            form.addRow("", self.highlight)
+        else:
+            self.highlight.hide()
         path_row = QHBoxLayout()
         self.path = QLineEdit(str(suggested))
         browse = QPushButton("Browse…")

@@ -4,6 +4,7 @@ exceptions on any thread end up here too."""
 
 from __future__ import annotations
 
+import html
 import sys
 import threading
 import traceback
@@ -34,7 +35,8 @@ class BugDialog(QDialog):
         self.setWindowTitle(f"{APP_NAME}: something went wrong")
         layout = QVBoxLayout(self)
         label = QLabel(
-            f"<b>{APP_NAME} ran into a problem it did not expect.</b><br>{summary}<br><br>"
+            f"<b>{APP_NAME} ran into a problem it did not expect.</b><br>"
+            f"{html.escape(summary)}<br><br>"
             "Your archive is safe: every change is kept in its database before the index is "
             "touched. Please copy the details below into a bug report."
         )
@@ -83,7 +85,15 @@ class ErrorReporter(QObject):
             self.show_bug(f"{type(error).__name__}: {error}", details)
 
     def show_message(self, message: str) -> None:
-        QMessageBox.warning(self.parent_widget, APP_NAME, message)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            APP_NAME,
+            message,
+            QMessageBox.StandardButton.Ok,
+            self.parent_widget,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)  # messages quote file names and titles
+        box.exec()
 
     def show_bug(self, summary: str, details: str) -> None:
         BugDialog(self.parent_widget, summary, details).exec()

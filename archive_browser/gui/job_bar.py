@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
 
 from archive_browser.core.jobs import Job, Progress
@@ -21,12 +21,14 @@ class JobBar(QObject):
     started = Signal()
     finished = Signal(object)
     ended = Signal()  # the bar is free again (emitted before `finished`)
+    progressed = Signal(object)  # the running job's Progress
 
     def __init__(self, runner: Runner, errors: ErrorReporter, status: QStatusBar) -> None:
         super().__init__(runner)
         self.runner = runner
         self.errors = errors
         self.label = QLabel("")
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # progress names files
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
         self.progress.setRange(0, 1000)
@@ -96,7 +98,9 @@ class JobBar(QObject):
         else:
             self.progress.setRange(0, 1000)
             self.progress.setValue(int(fraction * 1000))
-        self.label.setText(progress.message)
+        percent = "" if fraction is None else f" · {fraction:.0%}"
+        self.label.setText(progress.message + percent)
+        self.progressed.emit(progress)
 
     def cancel(self) -> None:
         if self._task is not None:

@@ -149,7 +149,9 @@ class MainWindow(QMainWindow):
         results = QWidget()
         results_layout = QVBoxLayout(results)
         results_layout.setContentsMargins(0, 0, 0, 0)
+        results_layout.addWidget(f.results.note)
         results_layout.addWidget(f.results.table)
+        results_layout.addWidget(f.results.empty)
 
         self.splitter.addWidget(self.side)
         self.splitter.addWidget(results)
@@ -161,6 +163,7 @@ class MainWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(f.status.banner)
         layout.addWidget(f.results.search)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
@@ -244,6 +247,7 @@ class MainWindow(QMainWindow):
         """Opens an archive (closing the current one); seeds the demo releases when asked.
         Returns False when it could not be opened."""
         self.close_archive()
+        reason = "this archive is open read-only"
         try:
             try:
                 archive = Archive.open(folder)
@@ -251,11 +255,16 @@ class MainWindow(QMainWindow):
                 if not self.ask(APP_NAME, f"{e}\n\nOpen it read-only?"):
                     return False
                 archive = Archive.open(folder, readonly=True)
+                if isinstance(e, ArchiveLockedError):
+                    reason = "this archive is open in another window"
+                else:
+                    reason = "this archive's folder cannot be written"
         except UserFacingError as e:
             self.errors.report(e)
             return False
         ctx = self.context
         ctx.archive = archive
+        ctx.readonly_reason = f"Read-only: {reason}. Changes are disabled."
         self.settings.add_recent_archive(archive.folder)
         title = f"{archive.folder.name} — {APP_NAME}"
         self.setWindowTitle(title + (" (read-only)" if archive.readonly else ""))

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from archive_browser.core.search import Filter, SavedSearch
+from archive_browser.gui.plain import literal
 
 FACET_TITLES = {
     "tag": "Tags",
@@ -124,7 +125,7 @@ class SavedSearchPanel(QWidget):
             label = f"{s.name}  ({count:,})" if count is not None else s.name
             item = QListWidgetItem(label)
             item.setData(VALUE_ROLE, s.id)
-            item.setToolTip(_describe(s))
+            item.setToolTip(literal(_describe(s)))
             self.list.addItem(item)
             if s.id == current:
                 self.list.setCurrentItem(item)
@@ -242,7 +243,7 @@ class TagPanel(QWidget):
 
     def set_undo(self, description: str | None) -> None:
         self.undo_button.setEnabled(description is not None)
-        self.undo_button.setToolTip(f"Undo: {description}" if description else "")
+        self.undo_button.setToolTip(literal(f"Undo: {description}") if description else "")
 
     def _enable(self) -> None:
         has = self.current_tag() is not None

@@ -8,15 +8,18 @@ asks for them. Snippets need the whole text and take longer, so they are asked o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from archive_browser.core.archive import Archive
 from archive_browser.core.index import HighlightTerms
+from archive_browser.gui.plain import literal
 
 BLOCK = 64
 SNIPPET_WIDTH = 200
@@ -46,6 +49,23 @@ HEADERS = {
     Column.TAGS: "Tags",
     Column.SCORE: "Score",
 }
+
+
+_HOST = re.compile(r"(?i)[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?(/.*)?")
+
+
+def readable_source(source: str) -> str:
+    """A source as people name it: a site's host without "www." (from a URL or a bare host,
+    "www.president.gov.ua" -> "president.gov.ua"); anything else as it is stored."""
+    text = source.strip()
+    if "://" in text:
+        host = urlsplit(text).hostname or text
+    elif _HOST.fullmatch(text) and " " not in text:
+        host = text.split("/", 1)[0].split(":", 1)[0]
+    else:
+        return text
+    host = host.lower()
+    return host[4:] if host.startswith("www.") and host.count(".") > 1 else host
 
 
 class Role(IntEnum):
@@ -198,16 +218,23 @@ class ResultsModel(QAbstractTableModel):
             return None
         if role == Role.SNIPPET_HTML:
             return (row.snippet_html or "") if column == Column.TITLE else None
-        if column == Column.TITLE:
-            return row.title
-        if column == Column.DATE:
-            return row.date
-        if column == Column.SOURCE:
-            return row.source
-        if column == Column.LANGUAGE:
-            return row.language
-        if column == Column.TAGS:
-            return row.tags
-        if self._scores:
-            return f"{self._scores[index.row()]:.2f}"
-        return ""
+        if column == Column.SCORE:
+            return f"{self._scores[index.row()]:.2f}" if self._scores else ""
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return literal(_text(row, column, tooltip=True))
+        return _text(row, column)
+
+
+def _text(row: Row, column: Column, *, tooltip: bool = False) -> str:
+    """What a cell shows (its tooltip: the source as stored)."""
+    if column == Column.TITLE:
+        return row.title
+    if column == Column.DATE:
+        return row.date
+    if column == Column.SOURCE:
+        return row.source if tooltip else readable_source(row.source)
+    if column == Column.LANGUAGE:
+        return row.language
+    if column == Column.TAGS:
+        return row.tags
+    return ""

@@ -89,8 +89,10 @@ class SearchBar(QWidget):
         self.save_button = QPushButton("Save search")
         self.save_button.setToolTip("Save this query with its filters and order (Ctrl+S)")
         self.count = QLabel("")
+        self.count.setTextFormat(Qt.TextFormat.PlainText)
         self.count.setMinimumWidth(120)
         self.error = QLabel("")
+        self.error.setTextFormat(Qt.TextFormat.PlainText)  # it quotes the query
         self.error.setStyleSheet("color: #c92a2a;")
         self.error.setWordWrap(True)
         self.error.hide()

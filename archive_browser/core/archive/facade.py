@@ -261,6 +261,12 @@ class Archive(ArchiveBase):
     def restore_tags(self, snapshot: dict[str, list[int]]) -> Changes:
         return self.tags.restore(snapshot)
 
+    def rename_tag_in_searches(
+        self, old: str, new: str, only: Sequence[int] | None = None
+    ) -> tuple[Changes, list[int]]:
+        """Makes saved searches that use the tag `old` use `new`; returns the ids changed."""
+        return self.tags.rename_in_searches(old, new, only)
+
     def saved_searches(self) -> list[SavedSearch]:
         return self.saved.all()
 

@@ -96,7 +96,10 @@ class SearchManager:
     def facets(self, ids: Sequence[int] | None = None) -> dict[str, list[tuple[str, int]]]:
         """Counts by tag, year, source, language and kind among `ids` (all when None)."""
         archive = self._archive
-        return archive.facet_counts.counts(archive.store.db, archive.data_generation, ids)
+        db = archive.store.db
+        # Releases another process stored (an import's child) are counted too.
+        stamp = (archive.data_generation, db.execute("SELECT max(id) FROM releases").fetchone()[0])
+        return archive.facet_counts.counts(db, stamp, ids)
 
     def highlight_terms(self, query: ParsedQuery) -> HighlightTerms:
         return self._archive._require_index().highlight_terms(query)

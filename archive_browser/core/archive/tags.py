@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import re
 from collections.abc import Iterable, Sequence
 
 from archive_browser.core.archive.base import ArchiveBase
 from archive_browser.core.changes import Changes
-from archive_browser.core.errors import UserFacingError
+from archive_browser.core.errors import NotFoundError, UserFacingError
+from archive_browser.core.search import Filter, SearchSpec
 from archive_browser.core.store import Store
-from archive_browser.core.tagnames import clean_tag
+from archive_browser.core.tagnames import clean_tag, tag_key
 
 
 class TagManager:
@@ -31,6 +35,32 @@ class TagManager:
         """Renames a tag (merging it into `new` if that exists)."""
         _clean_tags([new])
         return Changes.of_tags(self._archive.change(lambda s: s.rename_tag(old, new)))
+
+    def rename_in_searches(
+        self, old: str, new: str, only: Sequence[int] | None = None
+    ) -> tuple[Changes, list[int]]:
+        """Makes saved searches that use the tag `old` (as `tag:old` or a filter) use `new`
+        (only those of `only` when given); returns the changes and the ids rewritten."""
+        saved = self._archive.store.saved_searches()
+        rewritten: dict[int, str] = {}
+        for search_id, _name, text in saved:
+            if only is not None and search_id not in only:
+                continue
+            try:
+                spec = SearchSpec.from_json(text)
+            except UserFacingError:
+                continue
+            renamed = retag_spec(spec, old, new)
+            if renamed != spec:
+                rewritten[search_id] = renamed.to_json()
+        if rewritten:
+
+            def apply(store: Store) -> None:
+                for search_id, spec_text in rewritten.items():
+                    store.update_saved_search(search_id, spec=spec_text)
+
+            self._archive.change(apply)
+        return Changes(saved_searches=bool(rewritten)), sorted(rewritten)
 
     def delete(self, name: str) -> Changes:
         return Changes.of_tags(self._archive.change(lambda s: s.delete_tag(name)))
@@ -60,9 +90,30 @@ class TagManager:
                 then = set(store.existing_ids(ids))
                 changed.update(store.remove_tags(sorted(now - then), [name]))
                 changed.update(store.add_tags(sorted(then - now), [name]))
+                if not then and not store.ids_with_tag(name):
+                    # A tag the operation made (a rename's new name) goes again.
+                    with contextlib.suppress(NotFoundError):
+                        store.delete_tag(name)
             return sorted(changed)
 
         return Changes.of_tags(self._archive.change(apply))
+
+
+def retag_query(query: str, old: str, new: str) -> str:
+    """A query with each `tag:old` (quoted or not, any case) made `tag:new`."""
+    quoted = f'"{new}"' if re.search(r'[\s()"]', new) else new
+    pattern = rf'(?i)\b(tag:)(?:"{re.escape(old)}"|{re.escape(old)}(?=$|[\s)]))'
+    return re.sub(pattern, lambda m: m.group(1) + quoted, query)
+
+
+def retag_spec(spec: SearchSpec, old: str, new: str) -> SearchSpec:
+    """A search spec with the tag `old` made `new`, in its query and its filters."""
+    key = tag_key(old)
+    filters = tuple(
+        Filter("tag", new) if f.field == "tag" and tag_key(f.value) == key else f
+        for f in spec.filters
+    )
+    return dataclasses.replace(spec, query=retag_query(spec.query, old, new), filters=filters)
 
 
 def _clean_tags(tags: Iterable[str]) -> list[str]:

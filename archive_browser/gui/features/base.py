@@ -22,10 +22,10 @@ class Feature(QObject):
     def __init__(self, ctx: WindowContext) -> None:
         super().__init__(ctx)
         self.ctx = ctx
-        ctx.changes_made.connect(self._refresh)
+        ctx.changes_made.connect(self._on_changes_safely)
         ctx.archive_closed.connect(self.on_closed)
 
-    def _refresh(self, changes: Changes) -> None:
+    def _on_changes_safely(self, changes: Changes) -> None:
         # An archive opened damaged is shown as far as it can be read: a part that cannot
         # read its data stays empty, and the damage is said once, by the damaged-archive
         # dialog, not as a bug report from every part.

@@ -106,6 +106,8 @@ class CompareFeature(Feature):
             side, results, reading = self._sizes_before
             total = results + reading
             wanted = max(reading, int(total * COMPARE_SHARE))
+            # The results stay readable beside the two texts (dates whole, titles begun).
+            wanted = max(reading, min(wanted, total - self.results.readable_width()))
             self.splitter.setSizes([side, total - wanted, wanted])
         self.reading.stack.setCurrentWidget(self.view)
 

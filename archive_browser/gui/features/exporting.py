@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, QUrl
+from PySide6.QtCore import QStandardPaths, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 
 from archive_browser.gui.actions import ActionSpec, When
@@ -20,7 +23,9 @@ from archive_browser.gui.operations import job_op
 
 class ExportFeature(Feature):
     """Ctrl+P exports to PDF; the dialog chooses the selection or all results, the order and
-    highlighting."""
+    highlighting. `opener_finished` carries the exit code of the program that opened a file."""
+
+    opener_finished = Signal(int)
 
     def __init__(self, ctx: WindowContext, results: ResultsFeature) -> None:
         super().__init__(ctx)
@@ -73,6 +78,7 @@ class ExportFeature(Feature):
             results=len(shown),
             query=self.results.spec.query,
             suggested=suggested,
+            highlightable=bool(self.results.terms),
         )
 
         def accepted() -> None:
@@ -123,5 +129,44 @@ class ExportFeature(Feature):
             self.open_file(report.path)
 
     def open_file(self, path: Path) -> None:
-        """Opens a file in the program the desktop uses for it."""
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        """Opens a file in the program the desktop uses for it, or says that none can."""
+        if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+            opener = shutil.which("xdg-open")
+            if opener is None:
+                self._cannot_open(path, "xdg-open is not installed")
+                return
+            process = subprocess.Popen(
+                [opener, str(path)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            self._reap(process, path)
+        elif not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self._cannot_open(path, "")
+
+    def _reap(self, process: subprocess.Popen[bytes], path: Path) -> None:
+        """Waits for the opener without blocking (so it never lingers as a zombie) and says
+        when it found no application."""
+        timer = QTimer(self)
+        timer.setInterval(200)
+
+        def check() -> None:
+            code = process.poll()
+            if code is None:
+                return
+            timer.stop()
+            timer.deleteLater()
+            self.opener_finished.emit(code)
+            if code != 0:
+                self._cannot_open(path, "")
+
+        timer.timeout.connect(check)
+        timer.start()
+
+    def _cannot_open(self, path: Path, why: str) -> None:
+        reason = f" ({why})" if why else ""
+        self.ctx.errors.show_message(
+            f"No application could open {path.name}{reason}. The file was written to {path}."
+        )

@@ -6,13 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFileDialog
 
 from archive_browser.core import importers
+from archive_browser.core.changes import Changes
 from archive_browser.core.errors import UserFacingError
+from archive_browser.core.jobs import Progress
 from archive_browser.gui.actions import ActionSpec, When
 from archive_browser.gui.background import import_job
+from archive_browser.gui.context import WindowContext
 from archive_browser.gui.dialogs import ImportSummaryDialog, SplitPreviewDialog
 from archive_browser.gui.features.base import Feature
 from archive_browser.gui.operations import job_op, read_op
@@ -24,6 +27,16 @@ MAX_SPLIT_PREVIEW_FILES = 50
 FILE_FILTER = importers.file_filter()
 
 Previews = dict[Path, tuple[list[importers.Paragraph], list[int]]]
+
+#: How often the list is read again while an import stores releases (milliseconds).
+BROWSE_REFRESH_MS = 1000
+
+
+def import_phase(progress: Progress) -> str:
+    """The phase an import's progress message names: "reading", "storing" or "indexing"."""
+    if progress.message.startswith("Storing"):
+        return "storing"
+    return "reading" if progress.message.startswith("Read") else "indexing"
 
 
 def split_previews(paths: list[Path], options: importers.ImportOptions) -> Previews:
@@ -50,6 +63,16 @@ class ImportFeature(Feature):
 
     preview_opened = Signal(object)  # SplitPreviewDialog
     summary_opened = Signal(object)  # ImportSummaryDialog
+
+    def __init__(self, ctx: WindowContext) -> None:
+        super().__init__(ctx)
+        # While an import runs, what it stored is listed as it is committed.
+        self._refresh = QTimer(self)
+        self._refresh.setInterval(BROWSE_REFRESH_MS)
+        self._refresh.timeout.connect(self._stored_more)
+        self._stored = -1
+        ctx.jobs.progressed.connect(self._progressed)
+        ctx.jobs.ended.connect(self._ended)
 
     def actions(self) -> list[ActionSpec]:
         when = When(writable=True, idle=True)
@@ -125,7 +148,34 @@ class ImportFeature(Feature):
     def _run(self, paths: list[Path], options: importers.ImportOptions) -> None:
         archive = self.ctx.archive
         if archive is not None:
-            job_op(self.ctx, import_job(archive, paths, options), "Importing", self._done)
+            task = job_op(self.ctx, import_job(archive, paths, options), "Importing", self._done)
+            if task is not None:
+                self._stored = archive.count()
+                self._refresh.start()
+                self.ctx.import_progress.emit(Progress(0, 0, "Reading"))
+
+    @property
+    def running(self) -> bool:
+        """True while an import runs."""
+        return self._refresh.isActive()
+
+    def _progressed(self, progress: Progress) -> None:
+        if self.running:
+            self.ctx.import_progress.emit(progress)
+
+    def _stored_more(self) -> None:
+        archive = self.ctx.archive
+        if archive is None:
+            return
+        count = archive.count()
+        if count != self._stored:
+            self._stored = count
+            self.ctx.changes_made.emit(Changes(metadata=True))
+
+    def _ended(self) -> None:
+        if self.running:
+            self._refresh.stop()
+            self.ctx.import_progress.emit(None)
 
     def _done(self, report: Any) -> None:
         if report is not None:

@@ -29,7 +29,11 @@ class ReadingFeature(Feature):
         self.stack.addWidget(self.reader)
         results.current_changed.connect(self._current_changed)
         results.nothing_found.connect(
-            lambda: self.reader.show_message("Nothing matches this search.")
+            lambda: self.reader.show_message(
+                "No releases yet: import some."
+                if ctx.archive is not None and ctx.archive.count() == 0
+                else "Nothing matches this search."
+            )
         )
         results.table.activated.connect(lambda _i: self.reader.browser.setFocus())
 

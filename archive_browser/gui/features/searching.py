@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QMenu, QTableView
 
 from archive_browser.core.changes import Changes
 from archive_browser.core.errors import IndexDamagedError, UserFacingError
@@ -16,6 +16,7 @@ from archive_browser.core.search import SearchSpec
 from archive_browser.gui.actions import ActionSpec
 from archive_browser.gui.context import WindowContext
 from archive_browser.gui.delegates import SnippetDelegate, row_height
+from archive_browser.gui.empty_state import EmptyState
 from archive_browser.gui.features.base import Feature, MenuItem
 from archive_browser.gui.operations import read_op
 from archive_browser.gui.panels import FacetPanel
@@ -28,13 +29,24 @@ from archive_browser.gui.results_model import (
 )
 from archive_browser.gui.search_bar import SearchBar
 
+#: The columns the header's context menu can hide and show (the title always shows).
+OPTIONAL_COLUMNS = (Column.DATE, Column.SOURCE, Column.LANGUAGE, Column.TAGS, Column.SCORE)
+#: The least width of the title column beside the others, in the compare view too.
+MIN_TITLE_WIDTH = 180
+
 COLUMN_WIDTHS = {
     Column.DATE: 84,
-    Column.SOURCE: 90,
+    Column.SOURCE: 120,
     Column.LANGUAGE: 40,
     Column.TAGS: 90,
     Column.SCORE: 48,
 }
+
+
+NOT_SEARCHABLE_YET = (
+    "An import is running: the releases it stored are listed, but the newest ones are not "
+    "searchable yet. A text query finds them once they are indexed."
+)
 
 
 class ResultsFeature(Feature):
@@ -63,6 +75,20 @@ class ResultsFeature(Feature):
         self.model = ResultsModel(self)
         self.model.snippet_source = self._fetch_snippets
         self.table = self._make_table()
+        #: Above the results: says when a text query cannot find everything listed yet.
+        self.note = QLabel(NOT_SEARCHABLE_YET)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("QLabel { background: #fff4cc; color: #333; padding: 4px; }")
+        self.note.hide()
+        self._importing = False
+        self._text_query = False
+        #: Instead of the table while the archive holds no release.
+        self.empty = EmptyState(ctx.window)
+        self.empty.hide()
+        self.empty.import_files.connect(lambda: ctx.actions.get("file.import_files").trigger())
+        self.empty.import_folder.connect(lambda: ctx.actions.get("file.import_folder").trigger())
+        ctx.import_progress.connect(self._import_progressed)
         ctx.selected_count = self.selected_count
         self.selection_changed.connect(ctx.state_changed)
         self.search.setEnabled(False)
@@ -86,6 +112,13 @@ class ResultsFeature(Feature):
         header.setMinimumSectionSize(36)
         for column, width in COLUMN_WIDTHS.items():
             table.setColumnWidth(column, width)
+        # A date always reads whole ("2022-03-14", never "2022-0").
+        date_width = table.fontMetrics().horizontalAdvance("2022-12-31") + 18
+        table.setColumnWidth(Column.DATE, max(COLUMN_WIDTHS[Column.DATE], date_width))
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(
+            lambda pos: self.column_menu().popup(header.mapToGlobal(pos))
+        )
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._context_menu)
         table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
@@ -112,6 +145,28 @@ class ResultsFeature(Feature):
             ActionSpec("help.query", "&Query language", "help", self.search.show_help, order=1),
         ]
 
+    def column_menu(self) -> QMenu:
+        """The header's menu: which columns show (the header's state, with them, is saved
+        with the window's)."""
+        header = self.table.horizontalHeader()
+        menu = QMenu(header)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        for column in OPTIONAL_COLUMNS:
+            name = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            action = menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.toggled.connect(lambda shown, c=column: header.setSectionHidden(c, not shown))
+        return menu
+
+    def readable_width(self) -> int:
+        """The width the results need to stay readable: the shown columns beside a title."""
+        header = self.table.horizontalHeader()
+        others = sum(
+            header.sectionSize(c) for c in OPTIONAL_COLUMNS if not header.isSectionHidden(c)
+        )
+        return others + MIN_TITLE_WIDTH + self.table.verticalScrollBar().sizeHint().width()
+
     def add_menu_items(self, items: Callable[[list[int]], list[MenuItem]]) -> None:
         """Adds entries to the results' context menu, given the selected ids."""
         self._menu_items.append(items)
@@ -131,6 +186,8 @@ class ResultsFeature(Feature):
             return
         self.search.show_error(None)
         self.spec = spec
+        self._text_query = not parsed.is_everything
+        self._show_note()
         self._seq += 1
         seq = self._seq
 
@@ -165,6 +222,7 @@ class ResultsFeature(Feature):
         if seq != self._seq or answer is None:
             return
         results, terms, facets = answer
+        self._show_empty(self.ctx.archive is not None and self.ctx.archive.count() == 0)
         keep = self.current_id()
         self.terms = terms
         self.model.set_results(self.ctx.archive, results.ids, results.scores, terms)
@@ -192,6 +250,22 @@ class ResultsFeature(Feature):
             self.ctx.errors.report(error, details)
         self.search_finished.emit()
 
+    def _show_empty(self, empty: bool) -> None:
+        self.empty.setVisible(empty)
+        self.table.setVisible(not empty)
+        if empty:
+            writable = self.ctx.writable
+            for button in (self.empty.files_button, self.empty.folder_button):
+                button.setEnabled(writable)
+
+    def _import_progressed(self, progress: object) -> None:
+        if self._importing != (progress is not None):
+            self._importing = progress is not None
+            self._show_note()
+
+    def _show_note(self) -> None:
+        self.note.setVisible(self._importing and self._text_query)
+
     def clear_filters(self) -> None:
         spec = self.search.spec()
         self.search.set_spec(SearchSpec(spec.query, (), spec.sort))
@@ -201,11 +275,13 @@ class ResultsFeature(Feature):
             self.model.forget()
         elif changes.releases or changes.removed:
             self.model.forget(sorted(changes.releases | changes.removed))
-        if changes.results or changes.tags:
+        if changes.results or changes.tags or changes.index:
+            # Scores and order follow the index: a search is run again after any change to it.
             self.run_search(self.search.spec())
 
     def on_closed(self) -> None:
         self.search.setEnabled(False)
+        self._show_empty(False)
         self.model.set_results(None, [], [], HighlightTerms())
 
     # --- results

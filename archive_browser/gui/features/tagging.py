@@ -3,10 +3,13 @@ last tag operation."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QInputDialog
 
 from archive_browser.core.archive import Archive
+from archive_browser.core.archive.tags import retag_spec
 from archive_browser.core.changes import Changes
 from archive_browser.core.search import Filter, SearchSpec
 from archive_browser.gui.actions import ActionSpec, When
@@ -16,9 +19,22 @@ from archive_browser.gui.features.base import Feature, MenuItem
 from archive_browser.gui.features.searching import ResultsFeature
 from archive_browser.gui.operations import Outcome, write_op
 from archive_browser.gui.panels import TagPanel
+from archive_browser.gui.plain import literal
 
 #: Which releases carried each tag before an operation: what undoing it restores.
 Snapshot = dict[str, list[int]]
+
+
+@dataclass(frozen=True)
+class Undo:
+    """What undoing the last tag operation restores: the tags' releases, and after a rename
+    the saved searches it rewrote and the search it changed on screen."""
+
+    what: str
+    snapshot: Snapshot
+    renamed: tuple[str, str, list[int]] | None = None  # old, new, saved search ids
+    spec_before: SearchSpec | None = None
+    spec_after: SearchSpec | None = None
 
 
 class TagsFeature(Feature):
@@ -39,7 +55,7 @@ class TagsFeature(Feature):
         self.panel.delete_requested.connect(self.delete_tag)
         self.panel.undo_requested.connect(self.undo)
         results.add_menu_items(self._menu_items)
-        self._undo: tuple[str, Snapshot] | None = None
+        self._undo: Undo | None = None
 
     def actions(self) -> list[ActionSpec]:
         can_undo = When(writable=True, check=lambda: self._undo is not None)
@@ -62,7 +78,7 @@ class TagsFeature(Feature):
     @property
     def undo_description(self) -> str | None:
         """What the Undo action would undo, if anything."""
-        return self._undo[0] if self._undo is not None else None
+        return self._undo.what if self._undo is not None else None
 
     def load(self) -> None:
         if self.ctx.archive is not None:
@@ -107,16 +123,26 @@ class TagsFeature(Feature):
             return Outcome(changes, snapshot)
 
         what = f"tagging {len(ids):,} release{'s' if len(ids) != 1 else ''}"
-        write_op(self.ctx, op, lambda outcome: self._done(what, outcome.value))
+        write_op(self.ctx, op, lambda outcome: self._done(Undo(what, outcome.value)))
 
     # --- the tag panel
 
-    def rename_tag(self, name: str) -> None:
-        new, ok = QInputDialog.getText(
-            self.ctx.window, "Rename tag", f"New name for “{name}”:", text=name
-        )
-        if ok and new.strip() and new.strip() != name:
-            self.do_rename_tag(name, new.strip())
+    def rename_tag(self, name: str) -> QInputDialog:
+        """Asks for the tag's new name (in a window-modal dialog, returned)."""
+        dialog = QInputDialog(self.ctx.window)
+        dialog.setWindowTitle("Rename tag")
+        dialog.setLabelText(literal(f"New name for “{name}”:"))
+        dialog.setTextValue(name)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def accepted() -> None:
+            new = dialog.textValue().strip()
+            if new and new != name:
+                self.do_rename_tag(name, new)
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+        return dialog
 
     def merge_tag(self, name: str) -> None:
         others = [n for n in self.panel.tags() if n != name]
@@ -124,19 +150,31 @@ class TagsFeature(Feature):
             self.ctx.errors.show_message("There is no other tag to merge into.")
             return
         target, ok = QInputDialog.getItem(
-            self.ctx.window, "Merge tag", f"Merge “{name}” into:", others, 0, False
+            self.ctx.window, "Merge tag", literal(f"Merge “{name}” into:"), others, 0, False
         )
         if ok and target:
             self.do_rename_tag(name, target)
 
     def do_rename_tag(self, old: str, new: str) -> None:
-        """Renames a tag, merging it when `new` exists; undoable."""
+        """Renames a tag, merging it when `new` exists, in the releases, the saved searches and
+        the search on screen; undoable."""
 
-        def op(archive: Archive) -> Outcome[Snapshot]:
+        def op(archive: Archive) -> Outcome[tuple[Snapshot, list[int]]]:
             snapshot = archive.tag_snapshot([old, new])
-            return Outcome(archive.rename_tag(old, new), snapshot)
+            changes = archive.rename_tag(old, new)
+            in_searches, search_ids = archive.rename_tag_in_searches(old, new)
+            return Outcome(changes | in_searches, (snapshot, search_ids))
 
-        write_op(self.ctx, op, lambda outcome: self._done(f"renaming “{old}”", outcome.value))
+        def done(outcome: Outcome[tuple[Snapshot, list[int]]]) -> None:
+            snapshot, search_ids = outcome.value
+            before = self.results.search.spec()
+            after = retag_spec(before, old, new)
+            if after != before:
+                self.results.search.set_spec(after)
+            undo = Undo(f"renaming “{old}”", snapshot, (old, new, search_ids), before, after)
+            self._done(undo)
+
+        write_op(self.ctx, op, done)
 
     def delete_tag(self, name: str) -> None:
         count = self.panel.tags().get(name, 0)
@@ -149,7 +187,9 @@ class TagsFeature(Feature):
             snapshot = archive.tag_snapshot([name])
             return Outcome(archive.delete_tag(name), snapshot)
 
-        write_op(self.ctx, op, lambda outcome: self._done(f"deleting “{name}”", outcome.value))
+        write_op(
+            self.ctx, op, lambda outcome: self._done(Undo(f"deleting “{name}”", outcome.value))
+        )
 
     # --- undo
 
@@ -157,21 +197,30 @@ class TagsFeature(Feature):
         """Undoes the last tag operation."""
         if self.ctx.archive is None or self._undo is None:
             return
-        _what, snapshot = self._undo
+        undo = self._undo
         self._set_undo(None)
-        write_op(
-            self.ctx,
-            lambda archive: archive.restore_tags(snapshot),
-            lambda _changes: self.tags_changed.emit(),
-        )
 
-    def _done(self, what: str, snapshot: Snapshot) -> None:
-        self._set_undo((what, snapshot))
+        def op(archive: Archive) -> Changes:
+            changes = archive.restore_tags(undo.snapshot)
+            if undo.renamed is not None and undo.renamed[2]:
+                old, new, search_ids = undo.renamed
+                changes |= archive.rename_tag_in_searches(new, old, search_ids)[0]
+            return changes
+
+        def done(_changes: Changes) -> None:
+            if undo.spec_before is not None and self.results.search.spec() == undo.spec_after:
+                self.results.search.set_spec(undo.spec_before)
+            self.tags_changed.emit()
+
+        write_op(self.ctx, op, done)
+
+    def _done(self, undo: Undo) -> None:
+        self._set_undo(undo)
         self.tags_changed.emit()
 
-    def _set_undo(self, undo: tuple[str, Snapshot] | None) -> None:
+    def _set_undo(self, undo: Undo | None) -> None:
         self._undo = undo
-        self.panel.set_undo(undo[0] if undo else None)
+        self.panel.set_undo(undo.what if undo else None)
         if undo is not None:
-            self.ctx.actions.get("edit.undo").setText(f"&Undo {undo[0]}")
+            self.ctx.actions.get("edit.undo").setText(f"&Undo {undo.what}")
         self.ctx.state_changed.emit()
