@@ -73,13 +73,14 @@ def _entry_draft(entry: Any, feed_title: str) -> ReleaseDraft:
             summary = ""
     date = None
     for key in ("published", "updated", "created", "dc_date"):
-        if entry.get(key):
-            date = parse_date_value(entry[key])
+        # dict.get: feedparser's own get maps "updated" to "published", with a warning.
+        if dict.get(entry, key):
+            date = parse_date_value(dict.get(entry, key))
             if date:
                 break
     if date is None:
         for key in ("published_parsed", "updated_parsed"):
-            parsed = entry.get(key)
+            parsed = dict.get(entry, key)
             if parsed:
                 date = f"{parsed.tm_year:04d}-{parsed.tm_mon:02d}-{parsed.tm_mday:02d}"
                 break
