@@ -11,6 +11,7 @@ from typing import Any
 from archive_browser.core.errors import UnreadableInputError
 from archive_browser.core.importers.dates import parse_date_value
 from archive_browser.core.importers.decode import read_bytes
+from archive_browser.core.importers.failures import describe
 from archive_browser.core.importers.fragments import html_to_text
 from archive_browser.core.importers.registry import ImportFormat, ReadContext
 from archive_browser.core.importers.tabular import RowError
@@ -29,12 +30,13 @@ def read_feed(ctx: ReadContext) -> Iterator[ReleaseDraft | RowError]:
         # Parsed from bytes: nothing is fetched, and feedparser finds the encoding itself.
         parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
     except Exception as e:  # feedparser is lenient, but its XML back ends may still raise
-        raise UnreadableInputError(f"cannot read this feed: {e}") from None
+        raise UnreadableInputError(f"cannot read this feed ({describe(e)})") from None
     entries = parsed.get("entries") or []
     if not entries:
         if parsed.get("bozo"):
             why = parsed.get("bozo_exception")
-            raise UnreadableInputError(f"not a feed, or a damaged one ({why})")
+            detail = f" ({describe(why)})" if isinstance(why, BaseException) else ""
+            raise UnreadableInputError(f"not a feed, or a damaged one{detail}")
         raise UnreadableInputError("the feed has no entries")
     feed = parsed.get("feed") or {}
     feed_title = one_line(str(feed.get("title") or ""))
@@ -50,7 +52,7 @@ def read_feed(ctx: ReadContext) -> Iterator[ReleaseDraft | RowError]:
         except UnreadableInputError as e:
             yield RowError(f"entry {number:,}", str(e))
         except Exception as e:  # a strange entry is reported, the others read
-            yield RowError(f"entry {number:,}", f"cannot read it: {type(e).__name__}: {e}")
+            yield RowError(f"entry {number:,}", f"cannot read it ({describe(e)})")
 
 
 def _entry_draft(entry: Any, feed_title: str) -> ReleaseDraft:

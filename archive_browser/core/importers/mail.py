@@ -20,6 +20,7 @@ from typing import Any
 from archive_browser.core.errors import UnreadableInputError
 from archive_browser.core.importers.dates import parse_date_value
 from archive_browser.core.importers.decode import file_problem, read_bytes
+from archive_browser.core.importers.failures import describe
 from archive_browser.core.importers.fragments import html_to_text
 from archive_browser.core.importers.registry import ImportFormat, ReadContext
 from archive_browser.core.importers.tabular import RowError
@@ -117,6 +118,8 @@ def message_draft(raw: bytes) -> ReleaseDraft:
     try:
         message = BytesParser(policy=email.policy.default).parsebytes(raw)
         assert isinstance(message, EmailMessage)
+        if not message.keys():
+            raise UnreadableInputError("not an e-mail message (no readable headers)")
         subject = _header(message, "subject")
         sender = _header(message, "from")
         date = _date(_header(message, "date"))
@@ -126,7 +129,7 @@ def message_draft(raw: bytes) -> ReleaseDraft:
     except UnreadableInputError:
         raise
     except Exception as e:  # malformed headers and parts raise many kinds
-        raise UnreadableInputError(f"cannot read this message: {type(e).__name__}: {e}") from None
+        raise UnreadableInputError(f"cannot read this message ({describe(e)})") from None
     if not body.strip() and not subject:
         raise UnreadableInputError("the message has no text")
     return ReleaseDraft(
@@ -198,7 +201,7 @@ def read_msg(ctx: ReadContext) -> list[ReleaseDraft]:
     try:
         message: Any = extract_msg.openMsg(str(ctx.path))
     except Exception as e:  # extract-msg raises many kinds on damaged or other files
-        raise UnreadableInputError(f"cannot read this Outlook message: {e}") from None
+        raise UnreadableInputError(f"cannot read this Outlook message ({describe(e)})") from None
     try:
         body = message.body or ""
         if not body.strip() and getattr(message, "htmlBody", None):
@@ -218,7 +221,7 @@ def read_msg(ctx: ReadContext) -> list[ReleaseDraft]:
             ),
         )
     except Exception as e:
-        raise UnreadableInputError(f"cannot read this Outlook message: {e}") from None
+        raise UnreadableInputError(f"cannot read this Outlook message ({describe(e)})") from None
     finally:
         message.close()
     if not draft.body.strip():

@@ -14,6 +14,7 @@ from typing import Any
 from archive_browser.core.errors import UnreadableInputError
 from archive_browser.core.importers.dates import find_date, parse_date_value
 from archive_browser.core.importers.decode import decode, read_bytes
+from archive_browser.core.importers.failures import describe
 from archive_browser.core.importers.registry import ImportFormat, ReadContext
 from archive_browser.core.importers.zipped import check_zip
 from archive_browser.core.model import ReleaseDraft
@@ -53,7 +54,7 @@ def read_docx(ctx: ReadContext) -> list[ReleaseDraft]:
     except UnreadableInputError:
         raise
     except Exception as e:  # python-docx raises many kinds on damaged files
-        raise UnreadableInputError(f"cannot read this Word document: {_why(e)}") from None
+        raise UnreadableInputError(f"cannot read this Word document: {describe(e)}") from None
     return [_draft(blocks, one_line(meta_title or "") or title, one_line(author or ""), created)]
 
 
@@ -105,7 +106,7 @@ def read_odt(ctx: ReadContext) -> list[ReleaseDraft]:
     except UnreadableInputError:
         raise
     except Exception as e:  # odfpy and its XML parser raise many kinds on damaged files
-        raise UnreadableInputError(f"cannot read this OpenDocument text: {_why(e)}") from None
+        raise UnreadableInputError(f"cannot read this OpenDocument text: {describe(e)}") from None
     return [_draft(blocks, meta_title or title, author, created)]
 
 
@@ -126,7 +127,7 @@ def read_rtf(ctx: ReadContext) -> list[ReleaseDraft]:
     try:
         body = rtf_to_text(raw, errors="replace")
     except Exception as e:  # striprtf raises on unknown code pages and broken escapes
-        raise UnreadableInputError(f"cannot read this RTF document: {_why(e)}") from None
+        raise UnreadableInputError(f"cannot read this RTF document: {describe(e)}") from None
     return [_draft(body.split("\n"), "", "", None)]
 
 
@@ -158,10 +159,6 @@ def _draft(blocks: list[str], title: str, author: str, created: object) -> Relea
         date=find_date(body[:3000]) or (parse_date_value(created) if created else None),
         source=author,
     )
-
-
-def _why(e: Exception) -> str:
-    return f"{type(e).__name__}: {e}"[:300]
 
 
 DOCX = ImportFormat("docx", "Word document", (".docx",), 128, read_docx)

@@ -23,6 +23,7 @@ from typing import Any
 from archive_browser.core.errors import UnreadableInputError
 from archive_browser.core.importers.dates import find_date, parse_date_value
 from archive_browser.core.importers.decode import read_bytes
+from archive_browser.core.importers.failures import describe
 from archive_browser.core.importers.registry import ImportFormat, ReadContext
 from archive_browser.core.importers.text import first_sentence
 from archive_browser.core.model import ReleaseDraft
@@ -153,7 +154,7 @@ def _text_pages(data: bytes) -> tuple[dict[str, Any], list[str]]:
     except Exception as e:  # pdfminer raises many kinds on damaged files
         if "encrypt" in str(e).lower() or "password" in str(e).lower():
             raise UnreadableInputError("the PDF is encrypted; no text can be read") from None
-        raise UnreadableInputError(f"cannot read this PDF: {type(e).__name__} {e}") from None
+        raise UnreadableInputError(f"cannot read this PDF ({describe(e)})") from None
     if not pages:
         raise UnreadableInputError("the PDF has no pages")
     return dict(info), pages

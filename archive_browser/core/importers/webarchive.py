@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from archive_browser.core.errors import UnreadableInputError
 from archive_browser.core.importers.decode import decode, file_problem
+from archive_browser.core.importers.failures import describe
 from archive_browser.core.importers.html import parse_html
 from archive_browser.core.importers.registry import ImportFormat, ReadContext
 from archive_browser.core.importers.tabular import RowError
@@ -59,6 +60,8 @@ def read_wacz(ctx: ReadContext) -> Iterator[ReleaseDraft | RowError]:
                         yield item
             except UnreadableInputError as e:
                 yield RowError(name, str(e))
+            except Exception as e:  # a damaged member: zipfile and zlib raise many kinds
+                yield RowError(name, f"cannot unpack it ({describe(e)})")
 
 
 def _check_file(ctx: ReadContext) -> None:
@@ -78,9 +81,13 @@ def _pages(stream: IO[bytes], seen: set[str]) -> Iterator[ReleaseDraft | RowErro
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
+    class QuietIterator(ArchiveIterator):
+        # warcio writes a warning with the record's bytes to stderr; the report says it.
+        INC_RECORD = ""
+
     records = pages = 0
     try:
-        for record in ArchiveIterator(stream, arc2warc=True):
+        for record in QuietIterator(stream, arc2warc=True):
             records += 1
             if records > MAX_WARC_RECORDS:
                 yield RowError(
@@ -95,12 +102,17 @@ def _pages(stream: IO[bytes], seen: set[str]) -> Iterator[ReleaseDraft | RowErro
                 yield item
     except ArchiveLoadFailed as e:
         if not records:
-            raise UnreadableInputError(f"not a WARC file, or a damaged one: {e}") from None
-        yield RowError(f"after record {records:,}", f"the rest is damaged: {e}")
-    except (OSError, EOFError, ValueError) as e:  # a truncated gzip, a broken header
+            raise UnreadableInputError(
+                f"not a WARC file, or a damaged one ({describe(e)})"
+            ) from None
+        yield RowError(f"after record {records:,}", f"the rest is damaged ({describe(e)})")
+    except UnreadableInputError:
+        raise
+    except Exception as e:  # warcio raises many kinds on truncated gzip or broken headers
+        why = describe(e)
         if not records:
-            raise UnreadableInputError(f"not a WARC file, or a damaged one: {e}") from None
-        yield RowError(f"after record {records:,}", f"the rest is damaged: {e}")
+            raise UnreadableInputError(f"not a WARC file, or a damaged one ({why})") from None
+        yield RowError(f"after record {records:,}", f"the rest is damaged ({why})")
     if records and not pages:
         raise UnreadableInputError(
             f"the web archive holds no HTML pages ({records:,} records: assets, requests, "

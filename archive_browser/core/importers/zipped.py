@@ -11,11 +11,13 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from archive_browser.core.errors import UnreadableInputError
 from archive_browser.core.importers.decode import file_problem
+from archive_browser.core.importers.failures import describe
 from archive_browser.core.importers.registry import ImportFormat, ReadContext, format_for
 from archive_browser.core.importers.tabular import RowError
 from archive_browser.core.model import ReleaseDraft
@@ -67,7 +69,7 @@ def open_zip(path: Path) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise UnreadableInputError(f"cannot read this zip file: {e}") from None
+        raise UnreadableInputError(f"cannot read this zip file ({describe(e)})") from None
     try:
         check_zip(archive, path.stat().st_size)
     except BaseException:
@@ -136,8 +138,8 @@ def _read_member(
         except UnreadableInputError as e:
             yield RowError(member.filename, str(e))
             return
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
-            yield RowError(member.filename, f"cannot unpack it: {e}")
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as e:
+            yield RowError(member.filename, f"cannot unpack it ({describe(e)})")
             return
         for draft in drafts:
             if isinstance(draft, ReleaseDraft):
