@@ -125,3 +125,23 @@ def test_a_damaged_msg_is_reported(tmp_path: Path) -> None:
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     with pytest.raises(UnreadableInputError, match="cannot read this Outlook message"):
         items(path)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"From: " + b"a, " * 60_000 + b"\nSubject: Many senders\n\nThe text.",
+        b"From: a@b.org\nSubject: Params\nContent-Type: text/plain; " + b"a=b; " * 20_000
+        + b"\n\nThe text.",
+        b"From: a@b.org\nSubject: " + b"word " * 40_000 + b"\n\nThe text.",
+    ],
+    ids=["60000-addresses", "20000-parameters", "200-KB-subject"],
+)  # fmt: skip
+def test_enormous_headers_are_cut_not_parsed_for_minutes(tmp_path: Path, raw: bytes) -> None:
+    """The structured header parser is quadratic: unbounded, each of these took 20 s to
+    minutes. Their text is still read."""
+    path = tmp_path / "m.eml"
+    path.write_bytes(raw)
+    (draft,) = items(path)
+    assert isinstance(draft, ReleaseDraft) and draft.body == "The text."
+    assert len(draft.title) <= mail.MAX_PARSED_HEADER_CHARS

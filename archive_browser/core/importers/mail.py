@@ -9,9 +9,11 @@ Attachments are named in the notes.
 
 from __future__ import annotations
 
+import email.errors
 import email.policy
 import re
 from collections.abc import Iterator
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
@@ -31,6 +33,10 @@ from archive_browser.core.textnorm import one_line
 MAX_MBOX_MESSAGES = 200_000
 #: Largest single message of a mailbox, in MB (attachments included).
 MAX_MESSAGE_MB = 64
+#: Longest header value (From:, Subject:, Date:, Message-ID:) read by the structured parser.
+MAX_PARSED_HEADER_CHARS = 2_000
+#: Longest header line parsed, in bytes; the rest of a longer one is dropped.
+MAX_HEADER_LINE_BYTES = 4_000
 #: Attachments named in a release's notes (the rest are counted).
 MAX_LISTED_ATTACHMENTS = 50
 
@@ -116,7 +122,7 @@ def _split_mbox(f: Any) -> Iterator[bytes | None]:
 def message_draft(raw: bytes) -> ReleaseDraft:
     """The release in one message (RFC 5322 bytes)."""
     try:
-        message = BytesParser(policy=email.policy.default).parsebytes(raw)
+        message = BytesParser(policy=email.policy.default).parsebytes(_bounded_headers(raw))
         assert isinstance(message, EmailMessage)
         if not message.keys():
             raise UnreadableInputError("not an e-mail message (no readable headers)")
@@ -141,12 +147,47 @@ def message_draft(raw: bytes) -> ReleaseDraft:
     )
 
 
+def _bounded_headers(raw: bytes) -> bytes:
+    """`raw` with every header line (of the message and of its MIME parts) cut at
+    MAX_HEADER_LINE_BYTES: the structured parser takes time that grows with the square of a
+    header's length (a Content-Type of 20,000 parameters: 20 seconds)."""
+    if len(raw) < MAX_HEADER_LINE_BYTES:
+        return raw
+    lines = raw.split(b"\n")
+    in_headers = True
+    changed = False
+    for i, line in enumerate(lines):
+        if in_headers and not line.strip(b"\r"):
+            in_headers = False
+        elif line.startswith(b"--"):
+            in_headers = True  # a MIME boundary: the part's headers follow
+        elif in_headers and len(line) > MAX_HEADER_LINE_BYTES:
+            lines[i] = line[:MAX_HEADER_LINE_BYTES]
+            changed = True
+    return b"\n".join(lines) if changed else raw
+
+
 def _header(message: EmailMessage, name: str) -> str:
+    raw = next((str(v) for k, v in message.raw_items() if k.lower() == name), None)
+    if raw is None:
+        return ""
+    if len(raw) > MAX_PARSED_HEADER_CHARS:
+        # The structured parser takes time that grows with the square of the length (a From:
+        # of 60,000 addresses: minutes); a header this long is read as it was written.
+        return one_line(_decoded(raw[:MAX_PARSED_HEADER_CHARS]))
     try:
         value = message.get(name)
     except Exception:  # a header the policy cannot parse is read as written
-        value = message.get_all(name, [""])[0] if hasattr(message, "get_all") else ""
+        return one_line(_decoded(raw))
     return one_line(str(value or ""))
+
+
+def _decoded(raw: str) -> str:
+    """A header value with its encoded words decoded, without the structured parser."""
+    try:
+        return str(make_header(decode_header(raw)))
+    except (LookupError, ValueError, UnicodeError, email.errors.HeaderParseError):
+        return raw
 
 
 def _date(value: str) -> str | None:
