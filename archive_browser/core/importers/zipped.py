@@ -101,7 +101,9 @@ def read_zip(ctx: ReadContext) -> Iterator[ReleaseDraft | RowError]:
         origin = str(ctx.path.resolve())
         for member in members:
             name = PurePosixPath(member.filename)
-            if any(part.startswith(".") or part == "__MACOSX" for part in name.parts):
+            # Hidden files and macOS resource forks are passed over; ".." is only a name here.
+            hidden = [p for p in name.parts if p.startswith(".") and p not in (".", "..")]
+            if hidden or "__MACOSX" in name.parts:
                 continue
             fmt = format_for(Path(name.name))
             if fmt is None:
