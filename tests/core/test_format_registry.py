@@ -111,11 +111,14 @@ def test_lookups_come_from_the_registry() -> None:
     assert importers.FORMATS[".markdown"] == "markdown"
     assert importers.SIZE_LIMITS_MB["csv"] == 1024
     assert importers.is_text_file(Path("x.TEXT")) and not importers.is_text_file(Path("x.csv"))
-    assert importers.format_for(Path("x.pdf")) is None
-    assert importers.file_filter() == (
+    assert importers.format_for(Path("x.pages")) is None
+    assert importers.format_for(Path("crawl.WARC.GZ")) is registry.get("warc")
+    assert importers.format_for(Path("backup.tar.gz")) is None
+    assert importers.file_filter().startswith(
         "Releases (*.txt *.text *.md *.markdown *.html *.htm *.xhtml *.csv *.tsv *.json "
-        "*.jsonl *.ndjson);;All files (*)"
+        "*.jsonl *.ndjson *.pdf "
     )
+    assert importers.file_filter().endswith(" *.warc *.warc.gz *.wacz *.zip);;All files (*)")
 
 
 def test_the_cli_import_help_lists_every_format() -> None:
@@ -137,5 +140,5 @@ def test_the_readme_format_table_names_exactly_the_registry_endings() -> None:
     section = text.split("### What an import reads", 1)[1].split("\n\n", 2)[1]
     rows = [line for line in section.splitlines() if line.startswith("| `")]
     assert rows, "the README has no format table"
-    listed = [ext for row in rows for ext in re.findall(r"`(\.[a-z0-9]+)`", row.split("|")[1])]
+    listed = [ext for row in rows for ext in re.findall(r"`(\.[a-z0-9.]+)`", row.split("|")[1])]
     assert sorted(listed) == sorted(importers.extensions())

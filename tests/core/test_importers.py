@@ -189,7 +189,7 @@ def test_discover_walks_folders_and_reports_missing_paths(tmp_path: Path) -> Non
 
 
 def test_unknown_file_types_are_refused(tmp_path: Path) -> None:
-    path = tmp_path / "x.docx"
+    path = tmp_path / "x.pages"
     path.write_bytes(b"PK\x03\x04")
     with pytest.raises(UnreadableInputError, match="not a file type"):
         drafts_and_errors(path)

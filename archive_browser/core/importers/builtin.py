@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from archive_browser.core.errors import UnreadableInputError
+from archive_browser.core.importers import feeds, mail, office, pdf, webarchive, zipped
 from archive_browser.core.importers.registry import ImportFormat, ReadContext, register
 from archive_browser.core.importers.tabular import (
     RowError,
@@ -71,3 +72,15 @@ register(HTML)
 register(CSV)
 register(JSON)
 register(JSON_LINES)
+register(pdf.FORMAT)
+register(office.DOCX)
+register(office.ODT)
+register(office.RTF)
+register(office.DOC)
+register(mail.EML)
+register(mail.MBOX)
+register(mail.MSG)
+register(feeds.FORMAT)
+register(webarchive.WARC)
+register(webarchive.WACZ)
+register(zipped.FORMAT)

@@ -92,7 +92,11 @@ def get(name: str) -> ImportFormat:
 
 
 def format_for(path: Path) -> ImportFormat | None:
-    """The format of a file, from its ending; None when no format reads it."""
+    """The format of a file, from its ending (the longest: `.warc.gz` before `.gz`); None
+    when no format reads it."""
+    suffixes = [s.lower() for s in path.suffixes[-2:]]
+    if len(suffixes) == 2 and suffixes[0] + suffixes[1] in _BY_EXTENSION:
+        return _BY_EXTENSION[suffixes[0] + suffixes[1]]
     return _BY_EXTENSION.get(path.suffix.lower())
 
 

@@ -1,0 +1,147 @@
+"""E-mail: .eml, .mbox (every message, one at a time) and .msg, one release per message with
+subject, sender, date and Message-ID; HTML parts through the HTML extraction."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from archive_browser.core.archive import Archive
+from archive_browser.core.errors import UnreadableInputError
+from archive_browser.core.importers import ImportOptions, RowError, mail, read_file
+from archive_browser.core.importers.registry import ReadContext
+from archive_browser.core.jobs import run
+from archive_browser.core.model import ReleaseDraft
+from tests.fixtures import formats as F
+
+
+def items(path: Path) -> list[ReleaseDraft | RowError]:
+    return list(read_file(path, ImportOptions()))
+
+
+def test_eml_subject_sender_date_and_message_id(tmp_path: Path) -> None:
+    msg = F.message(
+        "Заявление министров",
+        "Министры иностранных дел встретились в Москве.\n",
+        sender="Пресс-служба <press@example.org>",
+        when=datetime(2022, 3, 4, 23, 30, tzinfo=UTC),
+    )
+    (draft,) = items(F.eml_file(tmp_path / "m.eml", msg))
+    assert isinstance(draft, ReleaseDraft)
+    assert draft.title == "Заявление министров"
+    assert draft.source == "Пресс-служба <press@example.org>"
+    assert draft.date == "2022-03-04"
+    assert f"Message-ID: {msg['Message-ID']}" in draft.notes
+    assert draft.body == "Министры иностранных дел встретились в Москве."
+
+
+def test_the_plain_part_is_preferred_and_html_alone_is_extracted(tmp_path: Path) -> None:
+    both = F.message("Both", "The plain text wins.", html="<p>The HTML loses.</p>")
+    (draft,) = items(F.eml_file(tmp_path / "a.eml", both))
+    assert isinstance(draft, ReleaseDraft) and draft.body == "The plain text wins."
+    html = F.message(
+        "HTML", "", html="<html><body><nav>Menu</nav><p>Ministers met in Moscow.</p></body></html>"
+    )
+    (draft,) = items(F.eml_file(tmp_path / "b.eml", html))
+    assert isinstance(draft, ReleaseDraft)
+    assert "Ministers met in Moscow." in draft.body and "<p>" not in draft.body
+
+
+def test_quoted_replies_are_kept_with_their_marks(tmp_path: Path) -> None:
+    text = "We agree.\n\nOn 1 March the office wrote:\n> The summit is on Friday.\n> Confirm.\n"
+    (draft,) = items(F.eml_file(tmp_path / "r.eml", F.message("Re: Summit", text)))
+    assert isinstance(draft, ReleaseDraft)
+    assert "> The summit is on Friday.\n> Confirm." in draft.body
+
+
+def test_a_message_with_1000_attachments_is_one_release_naming_them(tmp_path: Path) -> None:
+    msg = F.message("Documents", "See the documents attached.", attachments=1000)
+    (draft,) = items(F.eml_file(tmp_path / "a.eml", msg))
+    assert isinstance(draft, ReleaseDraft) and draft.body == "See the documents attached."
+    assert "Attachments (1,000): part-0.bin, part-1.bin" in draft.notes
+    assert f"and {1000 - mail.MAX_LISTED_ATTACHMENTS:,} more" in draft.notes
+
+
+def test_every_message_of_an_mbox_and_from_lines_unescaped(tmp_path: Path) -> None:
+    messages = [F.message(f"Note {i}", f"Text {i}.\nFrom the start of a line.\n") for i in range(5)]
+    path = F.mbox_file(tmp_path / "box.mbox", messages)
+    assert b"\n>From the start" in path.read_bytes()  # mailbox escapes it
+    found = items(path)
+    assert [d.title for d in found if isinstance(d, ReleaseDraft)] == [
+        f"Note {i}" for i in range(5)
+    ]
+    assert all(
+        "\nFrom the start of a line." in d.body for d in found if isinstance(d, ReleaseDraft)
+    )
+
+
+def test_an_mbox_of_100000_tiny_messages_is_split_one_at_a_time(tmp_path: Path) -> None:
+    path = F.tiny_mbox(tmp_path / "big.mbox", 100_000)
+    with open(path, "rb") as f:
+        assert sum(1 for _ in mail._split_mbox(f)) == 100_000
+    # Messages come as they are read, not after the whole file.
+    first = list(itertools.islice(mail.read_mbox(ReadContext(path, ImportOptions(), 8192)), 3))
+    assert [d.title for d in first if isinstance(d, ReleaseDraft)] == ["Note 0", "Note 1", "Note 2"]
+
+
+def test_an_mbox_over_the_message_limit_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mail, "MAX_MBOX_MESSAGES", 10)
+    found = items(F.tiny_mbox(tmp_path / "box.mbox", 25))
+    assert len([d for d in found if isinstance(d, ReleaseDraft)]) == 10
+    assert isinstance(found[-1], RowError) and "limit of 10" in found[-1].error
+
+
+def test_a_broken_message_in_an_mbox_is_reported_and_the_rest_read(
+    archive: Archive, tmp_path: Path
+) -> None:
+    path = tmp_path / "box.mbox"
+    path.write_bytes(
+        b"From a@example.org Thu Sep 16 10:30:00 2021\nSubject: Good one\n"
+        b"Date: Thu, 16 Sep 2021 10:30:00 +0000\n\nMinisters met in Moscow.\n\n"
+        b"From b@example.org Thu Sep 16 10:30:00 2021\n\n\n"
+        b"From c@example.org Thu Sep 16 10:30:00 2021\nSubject: =?bogus?Q?x?=\n"
+        b"Date: yesterday\nContent-Type: text/plain; charset=nonsense\n\n\xff\xfe Second text.\n"
+    )
+    report = run(archive.import_paths([path]))
+    assert report is not None and len(report.imported_ids) == 2
+    assert archive.search("moscow").total == 1
+    assert archive.search("second").total == 1
+
+
+def test_a_file_that_is_not_an_mbox_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "x.mbox"
+    path.write_text("Subject: no From line\n\ntext", encoding="utf-8")
+    with pytest.raises(UnreadableInputError, match="not an mbox"):
+        items(path)
+
+
+def test_a_damaged_msg_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "x.msg"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    with pytest.raises(UnreadableInputError, match="cannot read this Outlook message"):
+        items(path)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"From: " + b"a, " * 60_000 + b"\nSubject: Many senders\n\nThe text.",
+        b"From: a@b.org\nSubject: Params\nContent-Type: text/plain; " + b"a=b; " * 20_000
+        + b"\n\nThe text.",
+        b"From: a@b.org\nSubject: " + b"word " * 40_000 + b"\n\nThe text.",
+    ],
+    ids=["60000-addresses", "20000-parameters", "200-KB-subject"],
+)  # fmt: skip
+def test_enormous_headers_are_cut_not_parsed_for_minutes(tmp_path: Path, raw: bytes) -> None:
+    """The structured header parser is quadratic: unbounded, each of these took 20 s to
+    minutes. Their text is still read."""
+    path = tmp_path / "m.eml"
+    path.write_bytes(raw)
+    (draft,) = items(path)
+    assert isinstance(draft, ReleaseDraft) and draft.body == "The text."
+    assert len(draft.title) <= mail.MAX_PARSED_HEADER_CHARS
