@@ -53,3 +53,27 @@ def test_whoosh_is_imported_only_by_the_index_package() -> None:
         and any(n == "whoosh" or n.startswith("whoosh.") for n in _imports(path))
     ]
     assert offenders == []
+
+
+#: The size past which a module or class is split, so that each part stays easy to find.
+MAX_MODULE_LINES = 600
+MAX_CLASS_LINES = 400
+MAX_MAINWINDOW_LINES = 450
+
+
+def test_no_module_or_class_is_too_big() -> None:
+    too_big = []
+    for path in PACKAGE.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        lines = text.count("\n")
+        if lines > MAX_MODULE_LINES:
+            too_big.append(f"{path.relative_to(PACKAGE)}: {lines} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ClassDef):
+                size = (node.end_lineno or node.lineno) - node.lineno + 1
+                if size > MAX_CLASS_LINES:
+                    too_big.append(f"{path.relative_to(PACKAGE)}:{node.name}: {size} lines")
+    window = (PACKAGE / "gui" / "mainwindow.py").read_text(encoding="utf-8").count("\n")
+    if window > MAX_MAINWINDOW_LINES:
+        too_big.append(f"gui/mainwindow.py: {window} lines")
+    assert too_big == []

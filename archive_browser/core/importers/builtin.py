@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import archive_browser.core.importers.feeds as feeds
+import archive_browser.core.importers.mail as mail
+import archive_browser.core.importers.office as office
+import archive_browser.core.importers.pdf as pdf
+import archive_browser.core.importers.webarchive as webarchive
+import archive_browser.core.importers.zipped as zipped
 from archive_browser.core.errors import UnreadableInputError
-from archive_browser.core.importers import feeds, mail, office, pdf, webarchive, zipped
 from archive_browser.core.importers.registry import ImportFormat, ReadContext, register
 from archive_browser.core.importers.tabular import (
     RowError,
