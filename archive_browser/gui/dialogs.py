@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -336,7 +336,11 @@ class SplitPreviewDialog(QDialog):
 
 
 class ImportSummaryDialog(QDialog):
-    """What an import did, file by file: imported, duplicates, failed with the reason."""
+    """What an import did, file by file: imported, duplicates, failed with the reason; and the
+    possible duplicates it stored, each pair one click from being read side by side."""
+
+    #: (the release in the archive, the one this import stored with its text)
+    compare_requested = Signal(int, int)
 
     def __init__(self, parent: QWidget | None, report: ImportReport) -> None:
         super().__init__(parent)
@@ -375,6 +379,33 @@ class ImportSummaryDialog(QDialog):
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table, 1)
+        # Releases stored although their text is in the archive already (another title, date,
+        # URL or source): each pair one click from being read side by side.
+        self.possible = [m for m in report.matches if m.kind == "possible" and m.id is not None]
+        self.pairs = QTableWidget(len(self.possible), 3)
+        if self.possible:
+            layout.addWidget(
+                QLabel(
+                    f"{len(self.possible):,} stored with the text of a release already in the "
+                    "archive (another title, date, address or source): possible duplicates."
+                )
+            )
+            self.pairs.setHorizontalHeaderLabels(["Release", "Same text as", ""])
+            for row, match in enumerate(self.possible):
+                cells = [f"#{match.id} {match.title}", f"#{match.matched_id}"]
+                for column, value in enumerate(cells):
+                    item = QTableWidgetItem(value)
+                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                    item.setToolTip(literal(value))
+                    self.pairs.setItem(row, column, item)
+                button = QPushButton("Read side by side")
+                button.clicked.connect(
+                    lambda _=False, m=match: self.compare_requested.emit(m.matched_id, m.id)
+                )
+                self.pairs.setCellWidget(row, 2, button)
+            self.pairs.resizeColumnsToContents()
+            self.pairs.horizontalHeader().setStretchLastSection(True)
+            layout.addWidget(self.pairs)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)

@@ -120,6 +120,10 @@ class MainWindow(QMainWindow):
         )
         results.search_finished.connect(self.search_finished)
         results.index_damaged.connect(features.maintenance.rebuild_index)
+        # The import's summary opens a possible duplicate beside the release it matched.
+        features.importing.summary_opened.connect(
+            lambda dialog: dialog.compare_requested.connect(features.compare.open)
+        )
         features.tags.tags_changed.connect(self.tags_changed)
         ctx.jobs.finished.connect(self.job_finished)
         ctx.archive_opened.connect(self.archive_opened)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+
 from archive_browser.core.archive import Archive
 from archive_browser.core.jobs import Progress
 from archive_browser.gui.dialogs import ImportSummaryDialog, SplitPreviewDialog
@@ -138,3 +140,31 @@ def test_import_actions_wait_while_a_job_runs(qtbot, make_window, tmp_path: Path
 def test_the_file_filter_offers_every_releases_format() -> None:
     for ending in ("*.txt", "*.md", "*.html", "*.csv", "*.tsv", "*.json", "*.jsonl"):
         assert ending in FILE_FILTER
+
+
+def test_the_summary_opens_a_possible_duplicate_beside_its_match(
+    qtbot, make_window, tmp_path: Path
+) -> None:
+    body = "The brigade is congratulated on its anniversary.\n\nIt has served with honour."
+    first = tmp_path / "first.csv"
+    first.write_text(f'title,date,body\n155th brigade,2021-11-01,"{body}"\n', encoding="utf-8")
+    second = tmp_path / "second.csv"
+    second.write_text(f'title,date,body\n126th brigade,2021-11-02,"{body}"\n', encoding="utf-8")
+    window = make_window(tmp_path / "a")
+    with qtbot.waitSignal(window.job_finished, timeout=30000):
+        window.features.importing.start([first])
+    with qtbot.waitSignal(window.job_finished, timeout=30000) as finished:
+        window.features.importing.start([second])
+    (match,) = finished.args[0].matches
+    assert match.kind == "possible" and match.id is not None
+    qtbot.waitUntil(lambda: len(window.findChildren(ImportSummaryDialog)) == 2, timeout=10000)
+    dialog = window.findChildren(ImportSummaryDialog)[-1]
+    assert dialog.pairs.rowCount() == 1
+    assert dialog.pairs.item(0, 0).text() == f"#{match.id} 126th brigade"
+    qtbot.mouseClick(dialog.pairs.cellWidget(0, 2), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.features.compare.showing, timeout=10000)
+    assert [side.release.title for side in window.compare.sides] == [
+        "155th brigade",
+        "126th brigade",
+    ]
+    assert window.recorded.bugs == []

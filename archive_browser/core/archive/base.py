@@ -63,6 +63,9 @@ class ArchiveBase:
         self.data_generation = 0
         self.facet_counts = FacetCounts()
         self._closed = False
+        # Raised when another process wrote the file (a job's child): each thread then opens
+        # its connection anew, so that none reads on from a snapshot taken before.
+        self._store_generation = 0
 
     def close(self) -> None:
         if self._closed:
@@ -83,11 +86,19 @@ class ArchiveBase:
     def store(self) -> Store:
         """This thread's connection to the SQLite file (for the core's managers only)."""
         store = getattr(self._local, "store", None)
+        if store is not None and self._local.generation != self._store_generation:
+            with self._stores_lock:
+                if store in self._stores:
+                    self._stores.remove(store)
+            with contextlib.suppress(Exception):
+                store.close()
+            store = None
         if store is None:
             if self._closed:
                 raise ArchiveError("the archive is closed")
             store = Store(self.folder / DB_NAME, readonly=self.readonly)
             self._local.store = store
+            self._local.generation = self._store_generation
             with self._stores_lock:
                 self._stores.append(store)
         return store
@@ -144,6 +155,7 @@ class ArchiveBase:
         """Opens the index again, e.g. after a child process rebuilt it in a new folder (or
         changed the data: anything kept from it is read again)."""
         self.data_generation += 1
+        self._store_generation += 1
         old = self._index
         self._open_index()
         if old is not None:
