@@ -60,6 +60,20 @@ def file_problem(path: Path) -> str | None:
     return "not a regular file"
 
 
+def check_streamable(path: Path, limit_mb: int) -> None:
+    """Raises a clear error unless `path` is a regular file within the size limit: for
+    readers that stream a file (mailboxes, web archives) instead of reading it whole."""
+    problem = file_problem(path)
+    if problem is not None:
+        raise UnreadableInputError(problem)
+    size = path.stat().st_size
+    if size > limit_mb * 1024 * 1024:
+        raise UnreadableInputError(
+            f"the file is too large ({size / 1024 / 1024:.0f} MB; the limit for this kind of "
+            f"file is {limit_mb} MB)"
+        )
+
+
 def read_bytes(path: Path, limit_mb: int) -> bytes:
     """The file's bytes, or a clear error when it cannot be read, is not a regular file or is
     too large."""

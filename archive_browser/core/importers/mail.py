@@ -21,7 +21,7 @@ from typing import Any
 
 from archive_browser.core.errors import UnreadableInputError
 from archive_browser.core.importers.dates import parse_date_value
-from archive_browser.core.importers.decode import file_problem, read_bytes
+from archive_browser.core.importers.decode import check_streamable, read_bytes
 from archive_browser.core.importers.failures import describe
 from archive_browser.core.importers.fragments import html_to_text
 from archive_browser.core.importers.registry import ImportFormat, ReadContext
@@ -51,15 +51,7 @@ def read_eml(ctx: ReadContext) -> list[ReleaseDraft]:
 
 def read_mbox(ctx: ReadContext) -> Iterator[ReleaseDraft | RowError]:
     """Every message of an mbox file, read one at a time (the file is never held whole)."""
-    read_bytes_check = file_problem(ctx.path)
-    if read_bytes_check is not None:
-        raise UnreadableInputError(read_bytes_check)
-    size = ctx.path.stat().st_size
-    if size > ctx.limit_mb * 1024 * 1024:
-        raise UnreadableInputError(
-            f"the file is too large ({size / 1024 / 1024:.0f} MB; the limit for this kind of "
-            f"file is {ctx.limit_mb} MB)"
-        )
+    check_streamable(ctx.path, ctx.limit_mb)
     count = 0
     try:
         with open(ctx.path, "rb") as f:

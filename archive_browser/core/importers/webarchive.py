@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from archive_browser.core.errors import UnreadableInputError
-from archive_browser.core.importers.decode import decode, file_problem
+from archive_browser.core.importers.decode import check_streamable, decode
 from archive_browser.core.importers.failures import describe
 from archive_browser.core.importers.html import parse_html
 from archive_browser.core.importers.registry import ImportFormat, ReadContext
@@ -32,7 +32,7 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 def read_warc(ctx: ReadContext) -> Iterator[ReleaseDraft | RowError]:
-    _check_file(ctx)
+    check_streamable(ctx.path, ctx.limit_mb)
     try:
         with open(ctx.path, "rb") as stream:
             yield from _pages(stream, set())
@@ -41,7 +41,7 @@ def read_warc(ctx: ReadContext) -> Iterator[ReleaseDraft | RowError]:
 
 
 def read_wacz(ctx: ReadContext) -> Iterator[ReleaseDraft | RowError]:
-    _check_file(ctx)
+    check_streamable(ctx.path, ctx.limit_mb)
     with open_zip(ctx.path) as package:
         names = sorted(
             n
@@ -62,18 +62,6 @@ def read_wacz(ctx: ReadContext) -> Iterator[ReleaseDraft | RowError]:
                 yield RowError(name, str(e))
             except Exception as e:  # a damaged member: zipfile and zlib raise many kinds
                 yield RowError(name, f"cannot unpack it ({describe(e)})")
-
-
-def _check_file(ctx: ReadContext) -> None:
-    problem = file_problem(ctx.path)
-    if problem is not None:
-        raise UnreadableInputError(problem)
-    size = ctx.path.stat().st_size
-    if size > ctx.limit_mb * 1024 * 1024:
-        raise UnreadableInputError(
-            f"the file is too large ({size / 1024 / 1024:.0f} MB; the limit for this kind of "
-            f"file is {ctx.limit_mb} MB)"
-        )
 
 
 def _pages(stream: IO[bytes], seen: set[str]) -> Iterator[ReleaseDraft | RowError]:
