@@ -38,6 +38,12 @@ class ReleaseDraft:
     orig_path: str = ""
     orig_format: str = ""
     tags: list[str] = field(default_factory=list)
+    #: Where in its file this release was: "pages 1-3", "Message-ID: <…>", "WARC-Record-ID:
+    #: <urn:…>", "feed entry id: …", "row 12", "item 4"; empty for a file that is one release.
+    record: str = ""
+    #: The `record` of the release of the same file that this one is part of (an e-mail
+    #: attachment's message); empty when it stands alone.
+    part_of: str = ""
 
 
 @dataclass(slots=True)
