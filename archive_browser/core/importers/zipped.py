@@ -147,6 +147,7 @@ def _read_member(
             if isinstance(draft, ReleaseDraft):
                 draft.orig_path = draft.orig_path or f"{origin}!/{member.filename}"
                 draft.orig_format = draft.orig_format or fmt.name
+                draft.member = member.filename
                 note = f"zip member: {member.filename}"
                 draft.notes = f"{note}\n{draft.notes}" if draft.notes else note
             else:
