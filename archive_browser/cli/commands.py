@@ -44,6 +44,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             tags=args.tag,
             source=args.source or "",
             kind=args.kind or "",
+            keep_originals=args.keep_originals,
         )
     except ValueError as e:
         raise UserFacingError(str(e)) from None
@@ -128,8 +129,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     release_id = _parse_id(args.id)
     with open_archive(args, write=False) as archive:
         release = archive.get(release_id)
+        provenance = archive.provenance(release_id)
     if args.json:
-        _print_json(release.to_dict())
+        _print_json({**release.to_dict(), "provenance": provenance.to_json()})
         return EXIT_OK
     print(release.title)
     print("=" * min(len(release.title), 78))
@@ -153,6 +155,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(release.body)
     if release.notes:
         print(f"\nNotes:\n{release.notes}")
+    print("\nWhere this came from:")
+    for label, value in provenance.rows():
+        print(f"  {label + ':':<14} {value}")
     return EXIT_OK
 
 

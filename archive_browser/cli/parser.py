@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from archive_browser import APP_ID, __version__
+from archive_browser.cli.cmd_verify import add_parser as add_verify_parser
 from archive_browser.cli.commands import (
     cmd_backup,
     cmd_check,
@@ -67,6 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--source", help="source of releases whose file names none")
     p.add_argument("--kind", help="kind of releases (otherwise guessed: news, speech, ...)")
+    p.add_argument(
+        "--keep-originals",
+        choices=("binary", "all", "none"),
+        default="binary",
+        help="keep the original files in the archive folder: binary (PDF, office, e-mail, "
+        "web archives, zip members; the default), all (text formats too) or none",
+    )
     p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=cmd_import)
 
@@ -181,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dest", metavar="NEW_FOLDER", type=Path, help="a folder without an archive")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_salvage)
+
+    add_verify_parser(sub, JSON_HELP)
 
     p = sub.add_parser("reindex", help="rebuild the index from the archive")
     p.set_defaults(func=cmd_reindex)

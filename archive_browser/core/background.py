@@ -61,6 +61,11 @@ def reindex_task(archive: Archive) -> Job[None]:
     return archive.reindex()
 
 
+def verify_task(archive: Archive) -> Job[Any]:
+    """Re-hashes every kept original and logs the check (see Archive.verify)."""
+    return archive.verify()
+
+
 def export_task(
     archive: Archive,
     ids: Sequence[int],

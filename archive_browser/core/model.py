@@ -100,3 +100,15 @@ EXCHANGE_FIELDS = (
     "orig_path",
     "orig_format",
 )
+
+#: Provenance columns appended to the CSV export (after EXCHANGE_FIELDS): the file a release
+#: was imported from, its SHA-256, the record within it, the importer, the import's time.
+PROVENANCE_FIELDS = (
+    "provenance_path",
+    "provenance_sha256",
+    "provenance_record",
+    "provenance_importer",
+    "provenance_imported",
+)
+#: The columns of the CSV export, in order.
+EXPORT_FIELDS = EXCHANGE_FIELDS + PROVENANCE_FIELDS

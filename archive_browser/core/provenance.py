@@ -111,6 +111,24 @@ class Provenance:
             "found_in": [s.to_json() for s in self.sources],
         }
 
+    def rows(self) -> list[tuple[str, str]]:
+        """(label, value) pairs to show, in order; one row saying so when not recorded."""
+        if not self.recorded:
+            return [("Provenance", NOT_RECORDED)]
+        rows = [("File", self.name), ("Path", self.path), ("SHA-256", self.sha256 or "unknown")]
+        if self.record:
+            rows.append(("Record", self.record))
+        rows.append(("Importer", f"{self.importer} {self.importer_version}".strip()))
+        if self.batch is not None:
+            rows.append(("Imported", f"{self.batch.started} (batch {self.batch.id})"))
+        if self.part_of_id is not None:
+            rows.append(("Part of", f"release {self.part_of_id}"))
+        rows.append(("Original", "kept in the archive" if self.original_kept else "not kept"))
+        others = sorted({s.path for s in self.sources[1:]} - {self.path})
+        if others:
+            rows.append(("Also found in", "; ".join(others)))
+        return rows
+
     def summary_line(self) -> str:
         """One line for exports and `show`: file, short SHA-256, record, importer, batch."""
         if not self.recorded:

@@ -310,6 +310,11 @@ class Archive(ArchiveBase):
         """Where a release came from (empty for one stored before this was recorded)."""
         return self.fixity.provenance(release_id)
 
+    def provenances(self, ids: Sequence[int]) -> dict[int, Provenance]:
+        """Where many releases came from (first source and batch only), for exports; the
+        releases stored before provenance was recorded are left out."""
+        return self.store.first_sources(ids)
+
     def original_file(self, release_id: int) -> Path | None:
         """The kept original file of a release, or None when none is kept."""
         return self.fixity.original_file(release_id)

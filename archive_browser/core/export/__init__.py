@@ -113,7 +113,13 @@ def export_releases(
             )
             entries = [(i, rows[i][0], rows[i][1]) for i in wanted]
             count, pages = yield from write_pdf(
-                batches, staged.path, info, entries, terms, total * (1 + _PDF_WRITE_SHARE)
+                batches,
+                staged.path,
+                info,
+                entries,
+                terms,
+                total * (1 + _PDF_WRITE_SHARE),
+                provenance=archive.provenances,
             )
         else:
             # Large buffer: the rows of a batch go out in few writes.
@@ -121,14 +127,16 @@ def export_releases(
                 if fmt == "csv":
                     # A byte-order mark, so that spreadsheet programs read UTF-8.
                     f.write("\ufeff")
-                    count = yield from write_csv(batches, f, total)
+                    count = yield from write_csv(batches, f, total, provenance=archive.provenances)
                 else:
                     head = {
                         "archive": archive.name,
                         "exported": exported.isoformat().replace("+00:00", "Z"),
                         "query": query or None,
                     }
-                    count = yield from write_json(batches, f, total, head)
+                    count = yield from write_json(
+                        batches, f, total, head, provenance=archive.provenances
+                    )
         staged.commit()
     except OSError as e:
         raise write_error(e, out) from e

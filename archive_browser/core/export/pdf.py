@@ -9,7 +9,7 @@ text (line breaks, page breaks, highlights) is done here, see textlayout.py.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +33,7 @@ from archive_browser.core.index import HighlightTerms, match_spans
 from archive_browser.core.jobs import Job, Progress
 from archive_browser.core.model import Release
 from archive_browser.core.paths import resource_path
+from archive_browser.core.provenance import NOT_RECORDED, Provenance
 
 # All lengths in millimetres, font sizes in points.
 PAGE_W, PAGE_H = 210.0, 297.0
@@ -416,8 +417,9 @@ class PdfWriter:
         pdf.line(x0, baseline - 0.35, x1, baseline - 0.35)
         pdf.set_dash_pattern()
 
-    def release(self, release: Release) -> None:
-        """One release, from the top of a new page."""
+    def release(self, release: Release, provenance: str = "") -> None:
+        """One release, from the top of a new page; `provenance` is a line saying where it
+        came from."""
         pdf = self.pdf
         pdf.running_title = self._printable(SMALL, release.title)
         pdf.running_date = release.date or ""
@@ -441,6 +443,7 @@ class PdfWriter:
                 ("Language", release.language),
                 ("URL", release.url),
                 ("Tags", ", ".join(release.tags)),
+                ("From", provenance),
             ],
             VALUE,
             links={"URL": release.url} if _LINKABLE.match(release.url) else None,
@@ -515,17 +518,22 @@ def write_pdf(
     entries: Sequence[tuple[int, str, str | None]],
     terms: HighlightTerms,
     total: float,
+    provenance: Callable[[Sequence[int]], dict[int, Provenance]] | None = None,
 ) -> Job[tuple[int, int]]:
     """Lays out the releases as they come and writes the PDF to `path`; returns the number of
     releases and of pages. `entries` are the (id, title, date) of every release, for the
-    table of contents."""
+    table of contents; `provenance` looks up where releases came from (a line under each
+    heading)."""
     writer = PdfWriter(info, terms)
     writer.cover()
     writer.plan_contents(entries)
     done = 0
     for batch in batches:
+        known = provenance([r.id for r in batch]) if provenance is not None else {}
         for release in batch:
-            writer.release(release)
+            found = known.get(release.id)
+            line = found.summary_line() if found is not None else NOT_RECORDED
+            writer.release(release, line if provenance is not None else "")
             done += 1
             yield Progress(done, total, f"Laid out {done:,} of {info.count:,} releases")
     yield Progress(done, total, "Writing the PDF file")

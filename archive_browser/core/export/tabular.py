@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TextIO
 
 from archive_browser.core.jobs import Job, Progress
-from archive_browser.core.model import EXCHANGE_FIELDS, Release
+from archive_browser.core.model import EXCHANGE_FIELDS, EXPORT_FIELDS, Release
+from archive_browser.core.provenance import Provenance
 from archive_browser.core.spreadsheet import spreadsheet_safe
 
-#: Exported fields, in column order.
+#: Exported fields, in column order (the CSV appends the provenance columns).
 FIELDS = EXCHANGE_FIELDS
+#: Looks up the provenance of releases by id (those without any are left out).
+ProvenanceLookup = Callable[[Sequence[int]], dict[int, Provenance]]
 JSON_FORMAT = "archive-browser"
 JSON_VERSION = 1
 
@@ -25,6 +28,15 @@ JSON_VERSION = 1
 def release_record(release: Release) -> dict[str, Any]:
     """One release as an object of the JSON export."""
     return {name: getattr(release, name) for name in FIELDS}
+
+
+def provenance_cells(provenance: Provenance | None) -> list[str]:
+    """The provenance columns of one CSV row (see PROVENANCE_FIELDS)."""
+    if provenance is None or not provenance.recorded:
+        return ["", "", "", "", ""]
+    batch = provenance.batch.started if provenance.batch is not None else ""
+    importer = f"{provenance.importer} {provenance.importer_version}".strip()
+    return [provenance.path, provenance.sha256, provenance.record, importer, batch]
 
 
 def csv_tags(tags: list[str]) -> str:
@@ -36,19 +48,26 @@ def csv_tags(tags: list[str]) -> str:
 
 
 def write_csv(
-    batches: Iterator[list[Release]], stream: TextIO, total: int, *, safe: bool = True
+    batches: Iterator[list[Release]],
+    stream: TextIO,
+    total: int,
+    *,
+    safe: bool = True,
+    provenance: ProvenanceLookup | None = None,
 ) -> Job[int]:
     """Writes a header row and one row per release; returns how many releases. With `safe`,
-    cells a spreadsheet would run as formulas are neutralised (the importer undoes it)."""
+    cells a spreadsheet would run as formulas are neutralised (the importer undoes it). The
+    provenance columns come last, so the importer reads the file as before."""
     writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow(FIELDS)
+    writer.writerow(EXPORT_FIELDS)
     done = 0
     for batch in batches:
+        known = provenance([r.id for r in batch]) if provenance is not None else {}
         for release in batch:
             row = release_record(release)
             row["tags"] = csv_tags(release.tags)
             row["date"] = release.date or ""
-            cells = [str(row[name]) for name in FIELDS]
+            cells = [str(row[name]) for name in FIELDS] + provenance_cells(known.get(release.id))
             writer.writerow([spreadsheet_safe(c) for c in cells] if safe else cells)
         done += len(batch)
         yield Progress(done, total, f"Wrote {done:,} of {total:,} releases")
@@ -60,22 +79,34 @@ def write_json(
     stream: TextIO,
     total: int,
     head: dict[str, Any],
+    provenance: ProvenanceLookup | None = None,
 ) -> Job[int]:
-    """Writes `head` and the releases as {..., "releases": [...]}, one release at a time;
-    returns how many releases."""
+    """Writes `head` and the releases as {..., "releases": [...]}, one release at a time,
+    each with its "provenance" object last; returns how many releases."""
     header = json.dumps(
         {"format": JSON_FORMAT, "version": JSON_VERSION, **head}, ensure_ascii=False, indent=2
     )
     stream.write(header[:-2] + ',\n  "releases": [')
     done = 0
     for batch in batches:
+        known = provenance([r.id for r in batch]) if provenance is not None else {}
         for release in batch:
-            item = json.dumps(release_record(release), ensure_ascii=False, indent=2)
+            found = known.get(release.id) or Provenance(release.id)
+            record = {**release_record(release), "provenance": _json_provenance(found)}
+            item = json.dumps(record, ensure_ascii=False, indent=2)
             stream.write(("\n" if done == 0 else ",\n") + _indent(item, "    "))
             done += 1
         yield Progress(done, total, f"Wrote {done:,} of {total:,} releases")
     stream.write("\n  ]\n}\n" if done else "]\n}\n")
     return done
+
+
+def _json_provenance(provenance: Provenance) -> dict[str, Any]:
+    """A release's provenance in the JSON export: as `show --json` has it, less the list of
+    every file it was found in (that is in the archive)."""
+    data = provenance.to_json()
+    data.pop("found_in", None)
+    return data
 
 
 def _indent(text: str, prefix: str) -> str:

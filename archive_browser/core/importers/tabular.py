@@ -18,7 +18,7 @@ from typing import Any
 from archive_browser.core.errors import UnreadableInputError
 from archive_browser.core.importers.dates import parse_date_value
 from archive_browser.core.importers.limits import MAX_CSV_CELL_CHARS
-from archive_browser.core.model import EXCHANGE_FIELDS, ReleaseDraft
+from archive_browser.core.model import EXCHANGE_FIELDS, EXPORT_FIELDS, ReleaseDraft
 from archive_browser.core.spreadsheet import spreadsheet_restore
 from archive_browser.core.textnorm import one_line
 
@@ -196,7 +196,7 @@ def parse_csv(
     header = [h.strip().lstrip("\ufeff") for h in header]
     mapping = map_columns(header, explicit)
     # The archive's own export: its cells were neutralised for spreadsheets (see spreadsheet).
-    own_export = tuple(header) == EXCHANGE_FIELDS
+    own_export = tuple(header) in (EXCHANGE_FIELDS, EXPORT_FIELDS)
     row_number = 1
     while True:
         try:

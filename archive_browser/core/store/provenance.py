@@ -135,8 +135,8 @@ class ProvenanceTables(StoreBase):
         )
 
     def first_sources(self, ids: Sequence[int]) -> dict[int, Provenance]:
-        """The provenance of many releases at once (their first source, and their batch),
-        for exports; releases with none are left out."""
+        """The provenance of many releases at once (their first source only, and its
+        batch), for exports; releases with none are left out."""
         out: dict[int, Provenance] = {}
         batches: dict[int, ImportBatch | None] = {}
         for chunk in chunks(ids, 900):
@@ -155,8 +155,11 @@ class ProvenanceTables(StoreBase):
                 if batch_id is not None and batch_id not in batches:
                     batches[batch_id] = self.get_batch(batch_id)
                 batch = batches.get(batch_id) if batch_id is not None else None
+                first = Sighting(
+                    path, sha, record, imp, ver, batch_id, batch.started if batch else ""
+                )
                 out[rid] = Provenance(
-                    rid, path, sha, record, imp, ver, batch, part_of_id, bool(kept), ()
+                    rid, path, sha, record, imp, ver, batch, part_of_id, bool(kept), (first,)
                 )
         return out
 
