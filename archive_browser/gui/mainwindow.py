@@ -43,6 +43,7 @@ from archive_browser.gui.features.exporting import ExportFeature
 from archive_browser.gui.features.help import HelpFeature
 from archive_browser.gui.features.importing import ImportFeature
 from archive_browser.gui.features.maintenance import MaintenanceFeature
+from archive_browser.gui.features.provenance import ProvenanceFeature
 from archive_browser.gui.features.reading import ReadingFeature
 from archive_browser.gui.features.saved_searches import SavedSearchesFeature
 from archive_browser.gui.features.searching import ResultsFeature
@@ -65,6 +66,7 @@ class Features:
     importing: ImportFeature
     exporting: ExportFeature
     maintenance: MaintenanceFeature
+    provenance: ProvenanceFeature
     status: ArchiveStatus
     help: HelpFeature
 
@@ -105,6 +107,7 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         results = ResultsFeature(ctx)
         reading = ReadingFeature(ctx, results)
+        exporting = ExportFeature(ctx, results)
         features = Features(
             results=results,
             reading=reading,
@@ -113,8 +116,9 @@ class MainWindow(QMainWindow):
             editing=EditFeature(ctx, results),
             saved=SavedSearchesFeature(ctx, results),
             importing=ImportFeature(ctx),
-            exporting=ExportFeature(ctx, results),
+            exporting=exporting,
             maintenance=MaintenanceFeature(ctx),
+            provenance=ProvenanceFeature(ctx, results, reading, exporting),
             status=ArchiveStatus(ctx),
             help=HelpFeature(ctx),
         )

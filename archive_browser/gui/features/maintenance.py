@@ -112,6 +112,9 @@ class MaintenanceFeature(Feature):
         self.check_finished.emit(report)
         if report.consistent:
             message = f"The archive is consistent: {report.releases:,} releases, all indexed."
+            if report.missing_originals:
+                n = len(report.missing_originals)
+                message += f" {n:,} kept original files are missing: Tools > Verify lists them."
             QTimer.singleShot(0, lambda: self.ctx.show_status(message, 8000))
             return
         if self.ctx.ask(
