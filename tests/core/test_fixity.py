@@ -75,7 +75,9 @@ def test_the_verify_command_exits_1_with_the_release_ids(tmp_path: Path) -> None
     assert bad.returncode == 1
     assert f"changed: {kept} (releases {ids['gamma']})" in bad.stdout
     assert "Traceback" not in bad.stderr
-    as_json = json.loads(run_cli("verify", "--json", archive=folder).stdout)
+    bad_json = run_cli("verify", "--json", archive=folder)
+    assert bad_json.returncode == 1
+    as_json = json.loads(bad_json.stdout)
     assert as_json["changed"] == 1 and as_json["problems"][0]["releases"] == [ids["gamma"]]
     log = run_cli("verify", "--log", archive=folder)
     assert log.returncode == 0 and log.stdout.count("3 checked") == 3
