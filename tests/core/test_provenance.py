@@ -270,3 +270,11 @@ def test_check_reports_missing_originals(archive: Archive, tmp_path: Path) -> No
     assert report.missing_originals == (archive.provenance(rid).sha256,)
     assert report.to_json()["missing_originals"] == [archive.provenance(rid).sha256]
     assert report.consistent  # the index still matches: that is a separate question
+
+
+def test_the_batch_names_the_paths_given_as_a_generator(archive: Archive, tmp_path: Path) -> None:
+    text = tmp_path / "one.txt"
+    text.write_text("A release whose batch names the path it was given as.")
+    report = run(archive.import_paths(p for p in [text]))
+    batch = archive.provenance(report.imported_ids[0]).batch
+    assert batch is not None and batch.paths == [str(text)]

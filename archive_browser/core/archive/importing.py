@@ -36,7 +36,8 @@ class ImportManager:
         archive.require_writable()
         index = archive._require_index()
         options = options or importers.ImportOptions()
-        files, problems = importers.discover(Path(p) for p in paths)
+        given = [Path(p) for p in paths]  # read twice: discovered, and named in the batch
+        files, problems = importers.discover(given)
         report = ImportReport(
             files=[
                 FileOutcome(importers.shown_name(p), errors=[_shown_error(e)]) for p, e in problems
@@ -51,7 +52,7 @@ class ImportManager:
         try:
             with archive.write_lock, write_errors(archive.folder):
                 # Provenance: the batch, and per file its SHA-256 and kept original.
-                recorder = ImportRecorder(archive, options, [str(Path(p)) for p in paths])
+                recorder = ImportRecorder(archive, options, [str(p) for p in given])
                 try:
                     base = 0.0
                     for path, size in zip(files, sizes, strict=True):
