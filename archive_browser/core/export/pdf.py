@@ -443,11 +443,12 @@ class PdfWriter:
                 ("Language", release.language),
                 ("URL", release.url),
                 ("Tags", ", ".join(release.tags)),
-                ("From", provenance),
             ],
             VALUE,
             links={"URL": release.url} if _LINKABLE.match(release.url) else None,
         )
+        # Where it came from is not the release's text: a query's words are not marked in it.
+        self._fields([("From", provenance)], VALUE, highlight=False)
         self.y += 3
         pdf.set_draw_color(*RULE)
         pdf.set_line_width(0.3)
