@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 from archive_browser.core.archive import Archive
 from archive_browser.core.diff import word_diff
@@ -13,7 +13,7 @@ from archive_browser.core.errors import UserFacingError
 from archive_browser.core.importers import ImportOptions, preview_split
 from archive_browser.core.jobs import run
 from archive_browser.core.search import Filter, SearchSpec
-from archive_browser.core.store import SCHEMA_VERSION
+from archive_browser.core.store import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -85,14 +85,13 @@ def test_saved_search_of_an_unknown_format_is_named_not_fatal(filled: Archive) -
 
 def test_schema_1_archive_gets_saved_searches(tmp_path: Path) -> None:
     folder = tmp_path / "a"
-    Archive.open(folder).close()
-    db = sqlite3.connect(folder / "archive.sqlite3")
-    db.execute("DROP TABLE saved_searches")
-    db.execute("DROP INDEX releases_facets")  # schema 3
-    db.execute("DROP TABLE release_matches")  # schema 4
-    db.execute("DROP INDEX releases_text_checksum")
-    db.execute("ALTER TABLE releases DROP COLUMN text_checksum")
-    db.execute("PRAGMA user_version = 1")
+    folder.mkdir()
+    # Built by the first migration (a later one may add a column SQLite cannot drop again).
+    db = sqlite_utils.Database(folder / "archive.sqlite3")
+    with db.atomic():
+        MIGRATIONS[0](db)
+        db.execute("PRAGMA user_version = 1")
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     db.close()
     with Archive.open(folder) as archive:
         assert archive.store.schema_version() == SCHEMA_VERSION
