@@ -85,7 +85,7 @@ def test_menus_are_built_from_the_features_actions(qtbot, make_window) -> None:
             "&Larger text",
             "&Smaller text",
         ],
-        "&Tools": ["&Check archive", "&Rebuild index"],
+        "&Tools": ["&Check archive", "&Rebuild index", "&Verify original files"],
         "&Help": ["&Keyboard shortcuts", "&Query language", "&About Archive Browser"],
     }
     shortcuts = {
