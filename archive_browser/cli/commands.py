@@ -39,7 +39,8 @@ from archive_browser.core.paths import default_archive
 def cmd_import(args: argparse.Namespace) -> int:
     try:
         options = importers.ImportOptions(
-            split=args.split,
+            split=args.split or "auto",
+            pdf_split=args.split or "file",
             mapping=_parse_mapping(args.map),
             tags=args.tag,
             source=args.source or "",

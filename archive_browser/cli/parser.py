@@ -51,10 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--split",
         choices=importers.SPLIT_STRATEGIES,
-        default="auto",
+        default=None,
         help="how to split text files holding several releases: auto (headlines and blank "
-        "lines), file (one release per file), blank (at two or more blank lines), heading "
-        "(before each headline)",
+        "lines; the default), file (one release per file), blank (at two or more blank "
+        "lines), heading (before each headline); given, it splits the text of PDFs too "
+        "(otherwise one release per PDF), each part recording its pages",
     )
     p.add_argument(
         "--map",

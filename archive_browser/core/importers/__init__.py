@@ -67,6 +67,7 @@ __all__ = [
     "preview_split",
     "read_file",
     "register",
+    "split_strategy",
 ]
 
 # Control characters (C0 and C1) other than the ones that are white space, and UTF-16
@@ -140,18 +141,31 @@ def _walk(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
 
 
 def is_text_file(path: Path) -> bool:
-    """True for the formats that may hold several releases one after another."""
+    """True for the formats that may hold several releases one after another (text files,
+    and PDFs when a split is chosen: see `split_strategy`)."""
     fmt = format_for(path)
     return fmt is not None and fmt.splittable
 
 
+def split_strategy(path: Path, options: ImportOptions) -> str:
+    """The split strategy `options` give for the file `path`: a PDF's own (one release per
+    file unless the user chose a split), a text file's."""
+    fmt = format_for(path)
+    return options.pdf_split if fmt is not None and fmt.name == "pdf" else options.split
+
+
 def preview_split(path: Path, strategy: str = "auto") -> tuple[list[Paragraph], list[int]]:
-    """The paragraphs of a text file and the ones proposed to start a release, for a user to
-    correct before importing."""
+    """The paragraphs of a text file (or of a PDF's text) and the ones proposed to start a
+    release, for a user to correct before importing."""
     fmt = format_for(path)
     limit = fmt.size_limit_mb if fmt is not None else SIZE_LIMITS_MB["text"]
-    text, _encoding = decode(read_bytes(path, limit))
-    paragraphs = read_paragraphs(text)
+    if fmt is not None and fmt.name == "pdf":
+        from archive_browser.core.importers.pdf import pdf_paragraphs
+
+        paragraphs = pdf_paragraphs(path, limit)
+    else:
+        text, _encoding = decode(read_bytes(path, limit))
+        paragraphs = read_paragraphs(text)
     return paragraphs, propose_starts(paragraphs, strategy)
 
 
@@ -208,7 +222,7 @@ def finish(draft: ReleaseDraft, origin: str, fmt: str, options: ImportOptions) -
         raise ValueError("the release text has no letters or digits")
     draft.summary = clean_text(_storable(draft.summary))
     draft.notes = clean_text(_storable(draft.notes))
-    for name in ("title", "source", "url", "language", "place", "kind"):
+    for name in ("title", "source", "url", "language", "place", "kind", "record", "part_of"):
         setattr(draft, name, _one_line(getattr(draft, name)))
     draft.orig_path, draft.orig_format = _storable(draft.orig_path), _storable(draft.orig_format)
     draft.title = draft.title or _one_line(first_sentence(draft.body))
