@@ -3,6 +3,7 @@ without text (or "needs OCR" without Tesseract), encrypted and damaged files rep
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -155,24 +156,8 @@ def test_a_broken_pdf_among_good_files_is_reported_and_the_rest_imported(
     assert archive.search("moscow").total == 1
 
 
-def _collected(path: Path) -> Path:
-    """Four pages holding three releases, the second starting half-way down page 2."""
-    return F.pdf_pages(
-        path,
-        [
-            "Summit in Dushanbe\n\n" + " ".join(F.EN[:3]),
-            " ".join(F.EN[3:]) + "\n\nMinisters met in Moscow\n\n" + " ".join(F.RU[:3]),
-            " ".join(F.RU[3:]),
-            "Council statement on Kazakhstan\n\nThe council agreed on the mission on 7 "
-            "January 2022. It ends in January.",
-        ],
-        title="Collected releases",
-        date="2022-02-01",
-    )
-
-
 def test_a_pdf_is_one_release_unless_a_split_is_chosen(tmp_path: Path) -> None:
-    path = _collected(tmp_path / "collected.pdf")
+    path = F.pdf_collected(tmp_path / "collected.pdf")
     (whole,) = drafts(path)
     assert whole.title == "Collected releases" and whole.record == "pages 1-4"
     # The split of text files does not reach PDFs: theirs is chosen apart.
@@ -184,7 +169,7 @@ def test_a_pdf_is_one_release_unless_a_split_is_chosen(tmp_path: Path) -> None:
 def test_a_split_pdf_gives_a_release_per_part_with_the_pages_it_spans(
     tmp_path: Path, strategy: str
 ) -> None:
-    path = _collected(tmp_path / "collected.pdf")
+    path = F.pdf_collected(tmp_path / "collected.pdf")
     parts = list(read_file(path, ImportOptions(pdf_split=strategy)))
     assert all(isinstance(p, ReleaseDraft) for p in parts)
     assert [(p.title, p.record) for p in parts] == [  # type: ignore[union-attr]
@@ -202,7 +187,7 @@ def test_a_split_pdf_gives_a_release_per_part_with_the_pages_it_spans(
 
 
 def test_a_pdf_split_corrected_in_the_preview_is_imported_as_corrected(tmp_path: Path) -> None:
-    path = _collected(tmp_path / "collected.pdf")
+    path = F.pdf_collected(tmp_path / "collected.pdf")
     paragraphs, proposed = importers.preview_split(path, "heading")
     assert [paragraphs[i].text for i in proposed] == [
         "Summit in Dushanbe",
@@ -212,3 +197,23 @@ def test_a_pdf_split_corrected_in_the_preview_is_imported_as_corrected(tmp_path:
     options = ImportOptions(splits={str(path.resolve()): [0, proposed[2]]})  # two merged
     parts = list(read_file(path, options))
     assert [p.record for p in parts] == ["pages 1-3", "page 4"]  # type: ignore[union-attr]
+
+
+def test_the_command_line_splits_pdfs_only_when_a_split_is_given(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    path = F.pdf_collected(tmp_path / "collected.pdf")
+    whole = run_cli("import", path, "--json", archive=tmp_path / "a")
+    assert whole.returncode == 0, whole.stderr
+    assert json.loads(whole.stdout)["imported"] == 1
+    split = run_cli("import", path, "--split", "heading", "--json", archive=tmp_path / "b")
+    assert split.returncode == 0, split.stderr
+    ids = json.loads(split.stdout)["ids"]
+    shown = [
+        json.loads(run_cli("show", str(i), "--json", archive=tmp_path / "b").stdout) for i in ids
+    ]
+    assert [s["title"] for s in shown] == [
+        "Summit in Dushanbe",
+        "Ministers met in Moscow",
+        "Council statement on Kazakhstan",
+    ]

@@ -49,7 +49,7 @@ def split_previews(paths: list[Path], options: importers.ImportOptions) -> Previ
     out = {}
     for f in text_files:
         try:
-            paragraphs, starts = importers.preview_split(f, options.split)
+            paragraphs, starts = importers.preview_split(f, importers.split_strategy(f, options))
         except UserFacingError:
             continue  # the import reports it
         if len(starts) > 1:
@@ -87,6 +87,16 @@ class ImportFeature(Feature):
                 section=1,
             ),
             ActionSpec(
+                "file.import_pdfs_split",
+                "Import PDFs &split into releases…",
+                "file",
+                self.choose_pdfs_to_split,
+                None,
+                when,
+                section=1,
+                order=2,
+            ),
+            ActionSpec(
                 "file.import_folder",
                 "Import &folder…",
                 "file",
@@ -102,6 +112,15 @@ class ImportFeature(Feature):
         names, _ = QFileDialog.getOpenFileNames(self.ctx.window, "Import releases", "", FILE_FILTER)
         if names:
             self.start([Path(n) for n in names])
+
+    def choose_pdfs_to_split(self) -> None:
+        """PDFs that hold several releases: their text split as text files are, shown for
+        correction first (an import of files keeps each PDF one release)."""
+        names, _ = QFileDialog.getOpenFileNames(
+            self.ctx.window, "Import PDFs split into releases", "", "PDF documents (*.pdf)"
+        )
+        if names:
+            self.start([Path(n) for n in names], importers.ImportOptions(pdf_split="auto"))
 
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self.ctx.window, "Import a folder of releases")
