@@ -255,3 +255,29 @@ def test_attachments_of_every_message_of_an_mbox(tmp_path: Path) -> None:
         "Note 0", "Attached text 0.", "Note 1", "Attached text 1.", "Note 2", "Attached text 2.",
     ]  # fmt: skip
     assert found[3].part_of == f"Message-ID: {messages[1]['Message-ID']}"  # type: ignore[union-attr]
+
+
+def test_a_real_outlook_message_and_its_attached_file(tmp_path: Path) -> None:
+    found = items(F.MSG_FIXTURES / "outlook-attachment.msg")
+    assert all(isinstance(d, ReleaseDraft) for d in found), found
+    message, attached = found
+    assert isinstance(message, ReleaseDraft) and isinstance(attached, ReleaseDraft)
+    assert message.body == "Mail with attachment and no subject."
+    assert message.record == "message"  # it has no Message-ID
+    assert "Attachments (1): myAttachement.txt" in message.notes
+    assert attached.body == "This is some basic content of attached file."
+    assert (attached.record, attached.part_of, attached.orig_format) == (
+        "message attachment 1: myAttachement.txt",
+        "message",
+        "text",
+    )
+
+
+def test_every_attached_file_of_a_msg_written_by_jotlmsg(tmp_path: Path) -> None:
+    found = items(F.MSG_FIXTURES / "with-attachments-2.msg")
+    assert [d.title for d in found if isinstance(d, ReleaseDraft)][0] == "This is a message"
+    assert [d.record for d in found[1:]] == [  # type: ignore[union-attr]
+        "message attachment 1: message.txt",
+        "message attachment 2: message2.txt",
+        "message attachment 3: message3.txt",
+    ]
