@@ -275,7 +275,7 @@ def test_a_real_outlook_message_and_its_attached_file(tmp_path: Path) -> None:
 
 def test_every_attached_file_of_a_msg_written_by_jotlmsg(tmp_path: Path) -> None:
     found = items(F.MSG_FIXTURES / "with-attachments-2.msg")
-    assert [d.title for d in found if isinstance(d, ReleaseDraft)][0] == "This is a message"
+    assert isinstance(found[0], ReleaseDraft) and found[0].title == "This is a message"
     assert [d.record for d in found[1:]] == [  # type: ignore[union-attr]
         "message attachment 1: message.txt",
         "message attachment 2: message2.txt",
