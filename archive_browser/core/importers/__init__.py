@@ -14,7 +14,12 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from archive_browser.core.errors import UnreadableInputError
-from archive_browser.core.importers import builtin  # noqa: F401  (registers the formats)
+from archive_browser.core.importers import (
+    bagged,
+    builtin,  # noqa: F401  (registers the formats)
+    registry,
+)
+from archive_browser.core.importers.bagged import is_bag_folder
 from archive_browser.core.importers.dates import find_date
 from archive_browser.core.importers.decode import decode, file_problem, read_bytes
 from archive_browser.core.importers.kinds import guess_kind
@@ -100,7 +105,9 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]
         if problem is not None:
             problems.append((path, problem))
             continue
-        if path.is_dir():
+        if path.is_dir() and is_bag_folder(path):
+            found = [path]  # a BagIt bag is read as one
+        elif path.is_dir():
             found, folder_problems = _walk(path)
             problems.extend(folder_problems)
             if not found and not folder_problems:
@@ -126,6 +133,9 @@ def _walk(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
 
     for root, dirs, names in os.walk(folder, onerror=unreadable):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
+        bags = [d for d in dirs if is_bag_folder(Path(root, d))]
+        found.extend(Path(root, d) for d in bags)  # each read as one, not walked into
+        dirs[:] = [d for d in dirs if d not in bags]
         for name in names:
             p = Path(root, name)
             if name.startswith(".") or format_for(p) is None:
@@ -172,17 +182,19 @@ def preview_split(path: Path, strategy: str = "auto") -> tuple[list[Paragraph], 
 def read_file(path: Path, options: ImportOptions) -> Iterator[ReleaseDraft | RowError]:
     """The releases in one file, completed by `finish()`, and errors of single rows. Raises
     UnreadableInputError when the file as a whole cannot be read."""
-    fmt = format_for(path)
+    fmt = registry.get("bag") if is_bag_folder(path) else format_for(path)
     if fmt is None:
         known = ", ".join(sorted(extensions()))
         raise UnreadableInputError(f"not a file type this program reads ({known})")
     drafts = fmt.read(ReadContext(path, options, fmt.size_limit_mb))
+    # A bag holds releases as the archive kept them: nothing is guessed for them again.
+    exact = fmt.name == "bag" or (fmt.name == "zip" and _holds_bag(path))
     errors = releases = 0
     origin = str(path.resolve())
     for draft in drafts:
         if not isinstance(draft, RowError):
             try:
-                yield finish(draft, origin, fmt.name, options)
+                yield finish(draft, origin, fmt.name, options, guess=not exact)
                 releases += 1
                 continue
             except ValueError as e:
@@ -205,10 +217,13 @@ def read_file(path: Path, options: ImportOptions) -> Iterator[ReleaseDraft | Row
         )
 
 
-def finish(draft: ReleaseDraft, origin: str, fmt: str, options: ImportOptions) -> ReleaseDraft:
+def finish(
+    draft: ReleaseDraft, origin: str, fmt: str, options: ImportOptions, *, guess: bool = True
+) -> ReleaseDraft:
     """Completes a draft read from the file `origin` (an absolute path): clean text, a title,
     a date found in the text, language, kind, source, and the import's tags. Raises
-    ValueError when there is no text or too much."""
+    ValueError when there is no text or too much. Without `guess` (a release read back from
+    a bag), nothing the draft leaves empty is filled in: only the import's tags are added."""
     # Checked before cleaning, which would take long on such a text.
     for name, what in _LONG_FIELDS:
         size = len(getattr(draft, name))
@@ -225,6 +240,9 @@ def finish(draft: ReleaseDraft, origin: str, fmt: str, options: ImportOptions) -
     for name in ("title", "source", "url", "language", "place", "kind", "record", "part_of"):
         setattr(draft, name, _one_line(getattr(draft, name)))
     draft.orig_path, draft.orig_format = _storable(draft.orig_path), _storable(draft.orig_format)
+    if not guess:
+        draft.tags = _tags([*draft.tags, *options.tags])
+        return draft
     draft.title = draft.title or _one_line(first_sentence(draft.body))
     if not draft.date:
         draft.date = find_date(f"{draft.title}\n{draft.summary}\n{draft.body[:3000]}")
@@ -232,17 +250,32 @@ def finish(draft: ReleaseDraft, origin: str, fmt: str, options: ImportOptions) -
         draft.language = detect_language(f"{draft.title}\n{draft.summary}\n{draft.body}")
     draft.kind = draft.kind or options.kind or guess_kind(draft.title, draft.body)
     draft.source = draft.source or options.source or _host(draft.url)
+    draft.tags = _tags([*draft.tags, *options.tags])
+    draft.orig_path = draft.orig_path or shown_name(origin)
+    draft.orig_format = draft.orig_format or fmt
+    return draft
+
+
+def _tags(tags: list[str]) -> list[str]:
+    """Tags cleaned, each once (compared as the archive compares them)."""
     seen: dict[str, str] = {}
-    for tag in [*draft.tags, *options.tags]:
+    for tag in tags:
         try:
             name = clean_tag(_one_line(tag))
         except ValueError:
             continue
         seen.setdefault(tag_key(name), name)
-    draft.tags = list(seen.values())
-    draft.orig_path = draft.orig_path or shown_name(origin)
-    draft.orig_format = draft.orig_format or fmt
-    return draft
+    return list(seen.values())
+
+
+def _holds_bag(path: Path) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            return bagged.bag_prefix(z.namelist()) is not None
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return False
 
 
 def shown_name(name: str | Path) -> str:

@@ -97,6 +97,12 @@ def read_zip(ctx: ReadContext) -> Iterator[ReleaseDraft | RowError]:
     """The releases of every importable member; a member that cannot be read is reported and
     the others are read."""
     with open_zip(ctx.path) as archive:
+        from archive_browser.core.importers import bagged
+
+        if bagged.bag_prefix(archive.namelist()) is not None:
+            # A zipped BagIt bag is read as the bag it holds, not member by member.
+            yield from bagged.read_bag(ctx)
+            return
         members = [m for m in archive.infolist() if not m.is_dir()]
         known = 0
         origin = str(ctx.path.resolve())
