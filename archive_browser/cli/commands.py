@@ -287,7 +287,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         report = first or archive.check(full=True)
     if args.json:
         _print_json({**report.to_json(), "repaired": repaired})
-        return EXIT_OK if report.consistent else EXIT_ERROR
+        return EXIT_OK if report.consistent and not report.missing_originals else EXIT_ERROR
     if repaired:
         print(f"Repaired on opening: {repaired}.")
     if report.file_damage:
@@ -313,7 +313,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         if report.pending:
             print(f"  {report.pending:,} index updates recorded but not applied")
         print("Run 'archive-browser reindex' to rebuild the index.")
-    return EXIT_OK if report.consistent else EXIT_ERROR
+    if report.missing_originals:
+        n = len(report.missing_originals)
+        print(f"{n:,} kept original file{'s are' if n != 1 else ' is'} missing (SHA-256):")
+        for digest in report.missing_originals[:20]:
+            print(f"  {digest}")
+        print("Run 'archive-browser verify' to list their releases; restore them from a backup.")
+    return EXIT_OK if report.consistent and not report.missing_originals else EXIT_ERROR
 
 
 def _describe_repair(before: Any) -> str:

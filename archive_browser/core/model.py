@@ -44,6 +44,9 @@ class ReleaseDraft:
     #: The `record` of the release of the same file that this one is part of (an e-mail
     #: attachment's message); empty when it stands alone.
     part_of: str = ""
+    #: The member of a zip file this release was read from (its path inside the zip); empty
+    #: for a file imported as itself. Provenance hashes and keeps that member's bytes.
+    member: str = ""
 
 
 @dataclass(slots=True)

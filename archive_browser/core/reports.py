@@ -124,6 +124,9 @@ class CheckReport:
     index_problem: str | None  # why the index cannot be used, if it cannot
     #: What SQLite's checks find wrong with the archive's file (core.integrity), if anything.
     file_damage: str | None = None
+    #: SHA-256 of kept original files that are not in the archive folder (not re-hashed:
+    #: that is `verify`); these do not make the index inconsistent.
+    missing_originals: tuple[str, ...] = ()
 
     @property
     def consistent(self) -> bool:
@@ -147,4 +150,5 @@ class CheckReport:
             "pending_index_work": self.pending,
             "index_problem": self.index_problem,
             "file_damage": self.file_damage,
+            "missing_originals": list(self.missing_originals),
         }

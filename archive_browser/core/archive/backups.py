@@ -8,6 +8,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from archive_browser.core.archive import originals
 from archive_browser.core.archive.base import (
     BACKUP_DIR,
     DB_NAME,
@@ -25,7 +26,8 @@ from archive_browser.core.store import APPLICATION_ID, SCHEMA_VERSION
 
 
 class BackupManager:
-    """Backing up and restoring one archive (its SQLite file; the index is rebuilt)."""
+    """Backing up and restoring one archive (its SQLite file and kept originals; the index is
+    rebuilt)."""
 
     def __init__(self, archive: ArchiveBase, upkeep: IndexUpkeep) -> None:
         self._archive = archive
@@ -56,6 +58,10 @@ class BackupManager:
                 partial.replace(target)
             finally:
                 partial.unlink(missing_ok=True)
+            # The kept originals go beside the copy (`originals/`, shared by the backups of
+            # one folder: each content once), those the copy lists.
+            yield Progress(0.5, 1, "Backing up the original files")
+            originals.copy_listed(target, self._archive.folder, target.parent)
         yield Progress(1, 1, "Backed up")
         return BackupReport(target, target.stat().st_size, self._archive.store.count())
 
@@ -91,9 +97,12 @@ class BackupManager:
         with archive.write_lock:
             stamp = time.strftime("%Y%m%d-%H%M%S")
             yield Progress(0, 3, "Keeping a copy of the archive as it is")
-            kept = yield from self.backup(
-                archive.folder / BACKUP_DIR / f"before-restore-{stamp}.sqlite3"
-            )
+            before = archive.folder / BACKUP_DIR / f"before-restore-{stamp}.sqlite3"
+            n = 0
+            while before.exists():  # two restores within a second
+                n += 1
+                before = before.with_name(f"before-restore-{stamp}.{n}.sqlite3")
+            kept = yield from self.backup(before)
             yield Progress(1, 3, f"Restoring from {source.name}")
             with write_errors(archive.folder):
                 backup = sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)
@@ -102,6 +111,8 @@ class BackupManager:
                 finally:
                     backup.close()
                 archive.store.migrate()
+                # The originals the backup lists, from beside it, where missing or damaged.
+                originals.copy_listed(source, source.parent, archive.folder, mend=True)
             archive.data_generation += 1
             yield Progress(2, 3, "Rebuilding the index")
             yield from self._upkeep.reindex()
@@ -151,6 +162,7 @@ def replace_damaged(folder: Path, source: Path | str) -> Job[Path]:
             finally:
                 backup.close()
             partial.replace(db_path)
+            originals.copy_listed(db_path, source.parent, folder, mend=True)
     finally:
         lock.release()
     return kept

@@ -12,6 +12,7 @@ from filelock import FileLock, Timeout
 from archive_browser.core import importers
 from archive_browser.core.archive.backups import BackupManager, replace_damaged
 from archive_browser.core.archive.base import DB_NAME, LOCK_NAME, ArchiveBase, write_errors
+from archive_browser.core.archive.fixity import FixityManager, VerifyReport
 from archive_browser.core.archive.importing import ImportManager
 from archive_browser.core.archive.opening import (
     create_private_file,
@@ -29,6 +30,7 @@ from archive_browser.core.index import HighlightTerms, ParsedQuery, Snippet
 from archive_browser.core.integrity import DamagedArchiveError
 from archive_browser.core.jobs import Job, Progress
 from archive_browser.core.model import EDITABLE_FIELDS, Release, ReleaseDraft
+from archive_browser.core.provenance import Provenance
 from archive_browser.core.reports import (
     BackupReport,
     CheckReport,
@@ -54,6 +56,7 @@ class Archive(ArchiveBase):
         self.backups = BackupManager(self, self.upkeep)
         self.imports = ImportManager(self)
         self.searches = SearchManager(self)
+        self.fixity = FixityManager(self)
 
     # --- opening and closing ------------------------------------------------------------------
 
@@ -197,7 +200,7 @@ class Archive(ArchiveBase):
         return self.upkeep.reindex()
 
     def check(self, *, deep: bool = False, full: bool = False) -> CheckReport:
-        return self.upkeep.check(deep=deep, full=full)
+        return self.fixity.add_missing_originals(self.upkeep.check(deep=deep, full=full))
 
     def parse(self, text: str) -> ParsedQuery:
         return self.searches.parse(text)
@@ -300,6 +303,20 @@ class Archive(ArchiveBase):
             yield Progress(2, 3, "Rebuilding the index")
             yield from archive.reindex()
             return RestoreReport(archive.count(), kept)
+
+    # --- provenance and fixity (issue 15): handed to FixityManager ------------------------------
+
+    def provenance(self, release_id: int) -> Provenance:
+        """Where a release came from (empty for one stored before this was recorded)."""
+        return self.fixity.provenance(release_id)
+
+    def original_file(self, release_id: int) -> Path | None:
+        """The kept original file of a release, or None when none is kept."""
+        return self.fixity.original_file(release_id)
+
+    def verify(self) -> Job[VerifyReport]:
+        """Re-hashes every kept original and logs the check (see FixityManager.verify)."""
+        return self.fixity.verify()
 
 
 def _check_date(value: Any) -> str | None:

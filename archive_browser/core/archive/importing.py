@@ -8,6 +8,7 @@ from pathlib import Path
 
 from archive_browser.core import importers
 from archive_browser.core.archive.base import ArchiveBase, indexing_procs, write_errors
+from archive_browser.core.archive.recording import FileSource, ImportRecorder
 from archive_browser.core.errors import CancelledError, DiskFullError, UnreadableInputError
 from archive_browser.core.index import SearchIndex
 from archive_browser.core.jobs import Job, Progress
@@ -49,6 +50,8 @@ class ImportManager:
         read_files = 0
         try:
             with archive.write_lock, write_errors(archive.folder):
+                # Provenance: the batch, and per file its SHA-256 and kept original.
+                recorder = ImportRecorder(archive, options, [str(Path(p)) for p in paths])
                 try:
                     base = 0.0
                     for path, size in zip(files, sizes, strict=True):
@@ -56,7 +59,8 @@ class ImportManager:
                         shown = importers.shown_name(path.name)
                         report.files.append(outcome)
                         yield Progress(base, total, f"Reading {shown}")
-                        for read in self._import_file(path, options, outcome):
+                        source = recorder.file(path)
+                        for read in self._import_file(path, options, outcome, source):
                             message = (
                                 f"Storing {shown}: {len(outcome.imported):,} stored"
                                 if outcome.imported or outcome.duplicates
@@ -67,6 +71,7 @@ class ImportManager:
                         read_files += 1
                 except CancelledError:
                     # Stop storing; what was stored is indexed before returning (no more steps).
+                    recorder.finish()
                     report.cancelled = True
                     for _ in self._index_stored(index, report, quietly=True):
                         pass
@@ -76,7 +81,9 @@ class ImportManager:
                     # if even that fails, the work stays recorded for the next opening.
                     for _ in self._index_stored(index, report, quietly=True):
                         pass
+                    recorder.finish()
                     raise
+                recorder.finish()
                 yield from self._index_stored(index, report, done=read_total, total=total)
         except DiskFullError as e:
             raise DiskFullError(self._full_disk_message(report, len(files) - read_files)) from e
@@ -112,7 +119,14 @@ class ImportManager:
         archive.require_writable()
         outcome = FileOutcome("")
         with archive.write_lock:
-            self._insert_drafts(drafts, outcome)
+            # Provenance: each draft's file is looked up by its orig_path (a text file split
+            # by hand).
+            paths = sorted({d.orig_path for d in drafts if d.orig_path})
+            recorder = ImportRecorder(archive, importers.ImportOptions(), paths)
+            source = recorder.file(None)
+            self._insert_drafts(drafts, outcome, source)
+            source.finish()
+            recorder.finish()
             archive.sync_index()
         return outcome.imported, outcome.duplicates
 
@@ -157,7 +171,11 @@ class ImportManager:
                 raise
 
     def _import_file(
-        self, path: Path, options: importers.ImportOptions, outcome: FileOutcome
+        self,
+        path: Path,
+        options: importers.ImportOptions,
+        outcome: FileOutcome,
+        source: FileSource,
     ) -> Iterator[int]:
         """Stores the releases of one file in batches; yields about how many bytes of it were
         read so far (the bytes of the texts read), every few releases."""
@@ -171,34 +189,41 @@ class ImportManager:
                 batch.append(item)
                 read += len(item.body.encode("utf-8", "replace")) + len(item.title) + 1
                 if len(batch) >= IMPORT_BATCH:
-                    self._insert_drafts(batch, outcome)
+                    self._insert_drafts(batch, outcome, source)
                     batch = []
                 if len(batch) % 50 == 0:
                     yield read
         except UnreadableInputError as e:
             outcome.errors.append(_shown_error(str(e)))
         if batch:
-            self._insert_drafts(batch, outcome)
+            self._insert_drafts(batch, outcome, source)
+        source.finish()
         yield read
 
-    def _insert_drafts(self, drafts: Sequence[ReleaseDraft], outcome: FileOutcome) -> list[int]:
+    def _insert_drafts(
+        self, drafts: Sequence[ReleaseDraft], outcome: FileOutcome, source: FileSource
+    ) -> list[int]:
         """Stores drafts in one transaction; records new ids, skipped copies and possible
-        duplicates."""
+        duplicates, and where each came from."""
         store = self._archive.store
         stamp = now_iso()
         new: list[int] = []
+        placed: list[tuple[ReleaseDraft, int, bool]] = []
         with store.transaction():
             for draft in drafts:
                 release_id, matched, kind = store.place_release(draft, stamp=stamp)
                 if release_id is not None:
                     new.append(release_id)
+                    placed.append((draft, release_id, True))
                 elif matched is not None:
                     outcome.duplicates.append(matched)
+                    placed.append((draft, matched, False))
                 if matched is not None:
                     where = outcome.path or draft.orig_path
                     outcome.matches.append(
                         ImportMatch(where, draft.title, release_id, matched, kind)
                     )
+            store.add_sources(source.placed(placed))
         outcome.imported.extend(new)
         self._archive.data_generation += 1
         return new

@@ -23,8 +23,13 @@ class ImportOptions:
     kind: str = ""  # for releases whose file names none (otherwise guessed)
     #: Splits the user corrected: text file (resolved path) -> paragraphs starting a release.
     splits: dict[str, list[int]] = field(default_factory=dict)
+    #: Which original files the archive keeps: "binary" formats (PDF, office, e-mail, web
+    #: archives, zip members), "all" (text formats too) or "none".
+    keep_originals: str = "binary"
 
     def __post_init__(self) -> None:
         if self.split not in SPLIT_STRATEGIES or self.pdf_split not in SPLIT_STRATEGIES:
             raise ValueError(f"split must be one of {', '.join(SPLIT_STRATEGIES)}")
+        if self.keep_originals not in ("binary", "all", "none"):
+            raise ValueError("keep_originals must be one of binary, all, none")
         self.tags = [clean_tag(t) for t in self.tags]

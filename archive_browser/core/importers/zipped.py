@@ -155,6 +155,7 @@ def _read_member(
                 # The member is named by the path; its own record (pages, a row) stays.
                 draft.orig_path = draft.orig_path or f"{origin}!/{member.filename}"
                 draft.orig_format = draft.orig_format or fmt.name
+                draft.member = member.filename
             else:
                 draft = RowError(f"{member.filename}: {draft.where}", draft.error)
             yield draft

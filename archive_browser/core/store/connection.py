@@ -14,13 +14,14 @@ import archive_browser.core.store.schema as schema
 from archive_browser.core.errors import ArchiveFormatError, NotFoundError, UserFacingError
 from archive_browser.core.model import RELEASE_COLUMNS, Release, ReleaseDraft
 from archive_browser.core.store.base import chunks, now_iso
+from archive_browser.core.store.provenance import ProvenanceTables
 from archive_browser.core.store.saved import IndexQueue, SavedSearchTables
 from archive_browser.core.store.tags import TagTables
 from archive_browser.core.tagnames import tag_key
 from archive_browser.core.textnorm import checksum, record_checksum
 
 
-class Store(TagTables, SavedSearchTables, IndexQueue):
+class Store(TagTables, SavedSearchTables, IndexQueue, ProvenanceTables):
     """One connection to an archive's SQLite file."""
 
     def __init__(self, path: Path, *, readonly: bool = False) -> None:

@@ -107,11 +107,80 @@ def _migration_4(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_provenance(db: sqlite_utils.Database) -> None:
+    # Where each release came from. `release_sources` holds every file a release was found
+    # in (the first row is the import that stored it; an exact copy met again adds a row
+    # rather than replacing it), so provenance is never overwritten and "where was this
+    # found" lists every file. Releases stored before this migration have no row: their
+    # provenance is unknown, and shown as such. `part_of_id` links an attachment to its
+    # message (NULL when the release stands alone).
+    db.execute(
+        """
+        CREATE TABLE import_batches (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            started TEXT NOT NULL,
+            finished TEXT,
+            app_version TEXT NOT NULL DEFAULT '',
+            options TEXT NOT NULL DEFAULT '{}',
+            paths TEXT NOT NULL DEFAULT '[]'
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE release_sources (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            release_id INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+            batch_id INTEGER REFERENCES import_batches(id) ON DELETE SET NULL,
+            path TEXT NOT NULL DEFAULT '',
+            sha256 TEXT NOT NULL DEFAULT '',
+            record TEXT NOT NULL DEFAULT '',
+            importer TEXT NOT NULL DEFAULT '',
+            importer_version TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    db.table("release_sources").create_index(
+        ["release_id", "id"], index_name="release_sources_release"
+    )
+    db.table("release_sources").create_index(["sha256"], index_name="release_sources_sha256")
+    db.execute(
+        "ALTER TABLE releases ADD COLUMN part_of_id INTEGER "
+        "REFERENCES releases(id) ON DELETE SET NULL"
+    )
+    # Kept original files, content-addressed: originals/<sha256[:2]>/<sha256><ending>.
+    db.execute(
+        """
+        CREATE TABLE originals (
+            sha256 TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            ending TEXT NOT NULL DEFAULT '',
+            added TEXT NOT NULL
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE verifications (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            started TEXT NOT NULL,
+            checked INTEGER NOT NULL,
+            missing INTEGER NOT NULL,
+            changed INTEGER NOT NULL,
+            duration REAL NOT NULL,
+            problems TEXT NOT NULL DEFAULT '[]',
+            cancelled INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )
+
+
 #: Migration n brings the schema from version n-1 to version n. Never edit a released one.
 MIGRATIONS: Sequence[Callable[[sqlite_utils.Database], None]] = (
     _migration_1,
     _migration_2,
     _migration_3,
     _migration_4,
+    _migration_provenance,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
