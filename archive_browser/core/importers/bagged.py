@@ -111,8 +111,17 @@ def validate(folder: Path) -> None:
 
 
 def _invalid(bag: Any, error: Any) -> str:
+    details = list(getattr(error, "details", None) or [])
+    if not details:
+        # The size check (Payload-Oxum) fails before files are compared: compare them now
+        # (bagit's own steps after that check) to name them.
+        try:
+            bag._validate_completeness()
+            bag._validate_entries(1)
+        except Exception as inner:  # BagValidationError with the details, or worse
+            details = list(getattr(inner, "details", None) or [])
     problems: list[str] = []
-    for detail in getattr(error, "details", None) or []:
+    for detail in details:
         path = getattr(detail, "path", "")
         kind = type(detail).__name__
         what = {
@@ -121,15 +130,6 @@ def _invalid(bag: Any, error: Any) -> str:
             "UnexpectedFile": "not in the manifest",
         }.get(kind, str(detail))
         problems.append(f"{path} {what}")
-    if not problems:
-        # The size check (Payload-Oxum) fails before files are compared: name them here.
-        try:
-            missing, unexpected = bag.compare_manifests_with_fs()
-        except Exception:  # the bag is broken beyond comparing: its error says enough
-            missing, unexpected = [], []
-        problems = [f"{p} missing" for p in missing] + [
-            f"{p} not in the manifest" for p in unexpected
-        ]
     if not problems:
         problems = [str(error)]
     named = "; ".join(problems[:MAX_NAMED_FILES])
@@ -186,6 +186,7 @@ def _draft(
         tags=[str(t) for t in tags],
         record=_string(provenance.get("record")),
         part_of=record_of.get(provenance.get("part_of_id"), ""),
+        sha256=_sha256(provenance.get("sha256")),
         **fields,
     )
     original = record.get("original")
@@ -201,6 +202,11 @@ def _draft(
 def _provenance(record: dict[str, Any]) -> dict[str, Any]:
     provenance = record.get("provenance")
     return provenance if isinstance(provenance, dict) else {}
+
+
+def _sha256(value: Any) -> str:
+    text = _string(value).lower()
+    return text if len(text) == 64 and all(c in "0123456789abcdef" for c in text) else ""
 
 
 def _string(value: Any) -> str:
