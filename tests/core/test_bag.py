@@ -227,3 +227,16 @@ def test_a_bag_of_another_program_or_a_damaged_release_is_reported(tmp_path: Pat
     assert "not a release written by this program" in report.failures[0][1]
     other.close()
     archive.close()
+
+
+def test_a_zipped_bag_naming_a_file_outside_it_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "evil.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("bag/bagit.txt", "BagIt-Version: 0.97\nTag-File-Character-Encoding: UTF-8\n")
+        z.writestr("bag/../../escaped.txt", "outside")
+    archive = Archive.open(tmp_path / "archive")
+    report = run(archive.import_paths([path]))
+    assert report is not None and archive.count() == 0
+    assert "outside it" in report.failures[0][1]
+    assert not (tmp_path / "escaped.txt").exists()
+    archive.close()
