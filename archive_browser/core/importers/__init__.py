@@ -182,13 +182,15 @@ def preview_split(path: Path, strategy: str = "auto") -> tuple[list[Paragraph], 
 def read_file(path: Path, options: ImportOptions) -> Iterator[ReleaseDraft | RowError]:
     """The releases in one file, completed by `finish()`, and errors of single rows. Raises
     UnreadableInputError when the file as a whole cannot be read."""
-    fmt = registry.get("bag") if is_bag_folder(path) else format_for(path)
+    fmt = format_for(path)
+    if is_bag_folder(path) or (fmt is not None and fmt.name == "zip" and _holds_bag(path)):
+        fmt = registry.get("bag")  # a BagIt bag, as a folder or zipped: read as the bag
     if fmt is None:
         known = ", ".join(sorted(extensions()))
         raise UnreadableInputError(f"not a file type this program reads ({known})")
     drafts = fmt.read(ReadContext(path, options, fmt.size_limit_mb))
     # A bag holds releases as the archive kept them: nothing is guessed for them again.
-    exact = fmt.name == "bag" or (fmt.name == "zip" and _holds_bag(path))
+    exact = fmt.name == "bag"
     errors = releases = 0
     origin = str(path.resolve())
     for draft in drafts:

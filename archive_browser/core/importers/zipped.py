@@ -1,6 +1,7 @@
 """Zip files of importable files, read in place: each member of a known type is read by its
 format, as if it had been imported alone. A release of a member names it in its path
-(`/path/to/file.zip!/member/path`); its record is the one its format gives.
+(`/path/to/file.zip!/member/path`); its record is the one its format gives. (A zip holding a
+BagIt bag is read as the bag: see `read_file`.)
 
 A zip bomb is refused before anything is unpacked: by the ratio of a member's (and the whole
 archive's) uncompressed to compressed size, by the total uncompressed size, and by the count
@@ -97,12 +98,6 @@ def read_zip(ctx: ReadContext) -> Iterator[ReleaseDraft | RowError]:
     """The releases of every importable member; a member that cannot be read is reported and
     the others are read."""
     with open_zip(ctx.path) as archive:
-        from archive_browser.core.importers import bagged
-
-        if bagged.bag_prefix(archive.namelist()) is not None:
-            # A zipped BagIt bag is read as the bag it holds, not member by member.
-            yield from bagged.read_bag(ctx)
-            return
         members = [m for m in archive.infolist() if not m.is_dir()]
         known = 0
         origin = str(ctx.path.resolve())
