@@ -36,3 +36,14 @@ def test_a_pdf_is_split_as_corrected_and_stays_whole_by_default(
     titles = [window.archive.get(i).title for i in ids]
     assert titles == ["Summit in Dushanbe", "Ministers met in Moscow"]
     assert "Council statement on Kazakhstan" in window.archive.get(ids[1]).body
+
+
+def test_the_preview_looks_at_a_pdf_only_when_a_split_is_chosen(tmp_path: Path) -> None:
+    from archive_browser.gui.features.importing import split_previews
+
+    pdf = F.pdf_collected(tmp_path / "collected.pdf")
+    text = tmp_path / "two.txt"
+    text.write_text("First headline here\n\nText one.\n\nSecond headline here\n\nText two.\n")
+    assert list(split_previews([pdf, text], ImportOptions())) == [text]
+    found = split_previews([pdf, text], ImportOptions(pdf_split="heading"))
+    assert list(found) == [pdf, text] and len(found[pdf][1]) == 3

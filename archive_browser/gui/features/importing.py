@@ -43,7 +43,12 @@ def split_previews(paths: list[Path], options: importers.ImportOptions) -> Previ
     """The proposed split of each text file among `paths` that holds several releases (none
     when there are too many text files to look through)."""
     files, _problems = importers.discover(paths)
-    text_files = [f for f in files if importers.is_text_file(f)]
+    # A file kept whole ("file": every PDF unless a split is chosen) has nothing to show.
+    text_files = [
+        f
+        for f in files
+        if importers.is_text_file(f) and importers.split_strategy(f, options) != "file"
+    ]
     if len(text_files) > MAX_SPLIT_PREVIEW_FILES:
         return {}
     out = {}
