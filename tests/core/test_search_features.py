@@ -92,6 +92,9 @@ def test_schema_1_archive_gets_saved_searches(tmp_path: Path) -> None:
     db.execute("DROP TABLE release_matches")  # schema 4
     db.execute("DROP INDEX releases_text_checksum")
     db.execute("ALTER TABLE releases DROP COLUMN text_checksum")
+    for table in ("import_batches", "release_sources", "originals", "verifications"):
+        db.execute(f"DROP TABLE {table}")  # schema 5 (provenance)
+    db.execute("ALTER TABLE releases DROP COLUMN part_of_id")
     db.execute("PRAGMA user_version = 1")
     db.close()
     with Archive.open(folder) as archive:
