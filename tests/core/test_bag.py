@@ -71,7 +71,7 @@ def test_a_bag_holds_texts_metadata_originals_and_validates(
         assert {f"data/releases/{i}.{e}" for e in ("txt", "json", "dc.xml")} <= names
     # The PDF and the message: kept once each, the attachment sharing its message's.
     kept = sorted(n for n in names if n.startswith("data/originals/"))
-    assert [Path(n).suffix for n in kept] == [".eml", ".pdf"]
+    assert sorted(Path(n).suffix for n in kept) == [".eml", ".pdf"]
     assert set(bag.payload_entries()) == {n for n in names if n.startswith("data/")}
     first = archive.get(ids[0])
     assert (bag_path / f"data/releases/{ids[0]}.txt").read_text(encoding="utf-8") == first.body
