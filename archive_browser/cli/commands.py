@@ -39,7 +39,8 @@ from archive_browser.core.paths import default_archive
 def cmd_import(args: argparse.Namespace) -> int:
     try:
         options = importers.ImportOptions(
-            split=args.split,
+            split=args.split or "auto",
+            pdf_split=args.split or "file",
             mapping=_parse_mapping(args.map),
             tags=args.tag,
             source=args.source or "",
@@ -217,12 +218,20 @@ def _export_ids(archive: Archive, args: argparse.Namespace) -> list[int]:
 def cmd_export(args: argparse.Namespace) -> int:
     from archive_browser.core.export import export_format, export_releases
 
-    export_format(args.out)  # an unknown ending fails before the archive is opened
+    fmt = export_format(args.out)  # an unknown ending fails before the archive is opened
+    if args.format not in (None, fmt):
+        wanted = "a new folder or a .zip" if args.format == "bag" else f"a .{args.format} file"
+        raise UserFacingError(f"--format {args.format} writes {wanted}; {args.out} is not one.")
     with open_archive(args, write=False) as archive:
         ids = _export_ids(archive, args)
         report = run_job(
             export_releases(
-                archive, ids, args.out, query=args.query or None, highlight=args.highlight
+                archive,
+                ids,
+                args.out,
+                query=args.query or None,
+                highlight=args.highlight,
+                organization=args.source_organization,
             )
         )
     if report is None:

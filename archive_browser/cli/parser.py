@@ -52,10 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--split",
         choices=importers.SPLIT_STRATEGIES,
-        default="auto",
+        default=None,
         help="how to split text files holding several releases: auto (headlines and blank "
-        "lines), file (one release per file), blank (at two or more blank lines), heading "
-        "(before each headline)",
+        "lines; the default), file (one release per file), blank (at two or more blank "
+        "lines), heading (before each headline); given, it splits the text of PDFs too "
+        "(otherwise one release per PDF), each part recording its pages",
     )
     p.add_argument(
         "--map",
@@ -118,12 +119,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "export",
-        help="write releases to a PDF, CSV or JSON file",
+        help="write releases to a PDF, CSV or JSON file, or a BagIt bag",
         description="Write releases to OUT: a PDF to read, print and file (cover, contents, "
-        "one release after another), or CSV / JSON that 'import' reads back. The format "
-        "follows the ending of OUT.",
+        "one release after another), CSV / JSON that 'import' reads back, or a BagIt bag "
+        "for archives (text, metadata with provenance, Dublin Core and the kept originals, "
+        "with SHA-256 manifests; 'import' reads it back). The format follows the ending of "
+        "OUT: a folder or a .zip is a bag.",
     )
-    p.add_argument("out", metavar="OUT", type=Path, help="the file to write: .pdf, .csv or .json")
+    p.add_argument(
+        "out",
+        metavar="OUT",
+        type=Path,
+        help="the file to write: .pdf, .csv or .json; a new folder or a .zip for a bag",
+    )
+    p.add_argument(
+        "--format",
+        choices=("pdf", "csv", "json", "bag"),
+        help="the format, checked against OUT's ending (which otherwise chooses it)",
+    )
+    p.add_argument(
+        "--source-organization",
+        metavar="NAME",
+        default="",
+        help="the organisation a bag's bag-info.txt names as its source (default: the "
+        "releases' source, when they all have one and the same)",
+    )
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--ids", help="release ids, separated by commas, in the order wanted")
     target.add_argument("--query", help="every release matching this query")

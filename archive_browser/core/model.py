@@ -47,6 +47,10 @@ class ReleaseDraft:
     #: The member of a zip file this release was read from (its path inside the zip); empty
     #: for a file imported as itself. Provenance hashes and keeps that member's bytes.
     member: str = ""
+    #: The SHA-256 of the original as recorded where this release was read back from (a
+    #: BagIt bag the app wrote, validated by its manifest); its path is `orig_path`. Empty:
+    #: provenance hashes the file (or member) read.
+    sha256: str = ""
 
 
 @dataclass(slots=True)

@@ -504,7 +504,8 @@ class ExportDialog(QDialog):
         path_row.addWidget(browse)
         form.addRow("File", path_row)
         hint = QLabel(
-            "PDF to read, print and file; CSV or JSON to import elsewhere (by the ending)."
+            "PDF to read, print and file; CSV or JSON to import elsewhere; a .zip (or a new "
+            "folder) for a BagIt bag that archives can check (by the ending)."
         )
         hint.setWordWrap(True)
         form.addRow("", hint)
@@ -523,7 +524,10 @@ class ExportDialog(QDialog):
 
     def _browse(self) -> None:
         name, _ = QFileDialog.getSaveFileName(
-            self, "Export to", self.path.text(), "PDF (*.pdf);;CSV (*.csv);;JSON (*.json)"
+            self,
+            "Export to",
+            self.path.text(),
+            "PDF (*.pdf);;CSV (*.csv);;JSON (*.json);;BagIt bag (*.zip)",
         )
         if name:
             self.path.setText(name)

@@ -118,7 +118,7 @@ def test_lookups_come_from_the_registry() -> None:
         "Releases (*.txt *.text *.md *.markdown *.html *.htm *.xhtml *.csv *.tsv *.json "
         "*.jsonl *.ndjson *.pdf "
     )
-    assert importers.file_filter().endswith(" *.warc *.warc.gz *.wacz *.zip);;All files (*)")
+    assert importers.file_filter().endswith(" *.warc *.warc.gz *.wacz *.zip *.bag);;All files (*)")
 
 
 def test_the_cli_import_help_lists_every_format() -> None:

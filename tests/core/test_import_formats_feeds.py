@@ -37,7 +37,8 @@ def test_rss_entries_with_link_date_and_text(tmp_path: Path) -> None:
         "2021-09-16",
     )
     assert first.body == "Ministers met in Moscow and discussed security.\n\nSecond paragraph."
-    assert first.source == "CSTO press" and "Feed entry id: https://example.org/1#id" in first.notes
+    assert first.source == "CSTO press" and first.record == "entry id: https://example.org/1#id"
+    assert second.record == "entry id: https://example.org/2#id" and not first.notes
     assert second.language == "ru" and second.date == "2021-09-17"
 
 
@@ -47,10 +48,11 @@ def test_atom_and_rdf_feeds(tmp_path: Path) -> None:
             tmp_path / "a.atom", [("Atom", "https://e.org/a", "2022-02-24T06:00:00Z", CONTENT)]
         )
     )
-    assert (atom.url, atom.date, atom.notes) == (
+    assert (atom.url, atom.date, atom.record, atom.notes) == (
         "https://e.org/a",
         "2022-02-24",
-        "Feed entry id: urn:x:0",
+        "entry id: urn:x:0",
+        "",
     )
     (rdf,) = drafts(
         F.rdf_file(
@@ -58,6 +60,7 @@ def test_atom_and_rdf_feeds(tmp_path: Path) -> None:
         )
     )
     assert (rdf.title, rdf.date, rdf.body) == ("RDF", "2020-01-02", "Plain words here")
+    assert rdf.record == "entry id: https://e.org/r"  # an RDF item's rdf:about
 
 
 def test_an_entry_without_text_or_title_is_reported_and_the_others_read(tmp_path: Path) -> None:

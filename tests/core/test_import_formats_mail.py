@@ -11,7 +11,7 @@ import pytest
 
 from archive_browser.core.archive import Archive
 from archive_browser.core.errors import UnreadableInputError
-from archive_browser.core.importers import ImportOptions, RowError, mail, read_file
+from archive_browser.core.importers import ImportOptions, RowError, attachments, mail, read_file
 from archive_browser.core.importers.registry import ReadContext
 from archive_browser.core.jobs import run
 from archive_browser.core.model import ReleaseDraft
@@ -34,7 +34,8 @@ def test_eml_subject_sender_date_and_message_id(tmp_path: Path) -> None:
     assert draft.title == "Заявление министров"
     assert draft.source == "Пресс-служба <press@example.org>"
     assert draft.date == "2022-03-04"
-    assert f"Message-ID: {msg['Message-ID']}" in draft.notes
+    assert draft.record == f"Message-ID: {msg['Message-ID']}"
+    assert "Message-ID" not in draft.notes
     assert draft.body == "Министры иностранных дел встретились в Москве."
 
 
@@ -145,3 +146,138 @@ def test_enormous_headers_are_cut_not_parsed_for_minutes(tmp_path: Path, raw: by
     (draft,) = items(path)
     assert isinstance(draft, ReleaseDraft) and draft.body == "The text."
     assert len(draft.title) <= mail.MAX_PARSED_HEADER_CHARS
+
+
+def _with(msg: object, name: str, data: bytes, ctype: str) -> None:
+    maintype, subtype = ctype.split("/")
+    msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)  # type: ignore[attr-defined]
+
+
+def test_importable_attachments_become_releases_part_of_their_message(tmp_path: Path) -> None:
+    msg = F.message("Documents", "See the documents attached.")
+    pdf = F.pdf_pages(tmp_path / "r.pdf", ["Summit in Dushanbe\n" + " ".join(F.EN)])
+    docx = F.docx_file(tmp_path / "d.docx", "Заявление", [F.RU[0]], [["a", "b"]])
+    _with(msg, "report.pdf", pdf.read_bytes(), "application/pdf")
+    _with(msg, "logo.png", b"\x89PNG", "image/png")  # not importable: only named
+    _with(msg, "statement.docx", docx.read_bytes(), "application/octet-stream")
+    _with(msg, "page.html", F.html_page("Page", [F.EN[1]]).encode(), "text/html")
+    nested = F.message("Fwd: notes", "Forwarded notes about Bishkek.")
+    msg.add_attachment(nested)  # message/rfc822, no file name
+    found = items(F.eml_file(tmp_path / "m.eml", msg))
+    assert all(isinstance(d, ReleaseDraft) for d in found), found
+    message, report, statement, page, forwarded = found
+    assert isinstance(message, ReleaseDraft)
+    mid = f"Message-ID: {msg['Message-ID']}"
+    assert (message.record, message.part_of) == (mid, "")
+    assert "report.pdf, logo.png, statement.docx, page.html" in message.notes
+    got = [(d.record, d.part_of, d.orig_format) for d in found[1:]]  # type: ignore[union-attr]
+    assert got == [
+        (f"{mid} attachment 1: report.pdf; page 1", mid, "pdf"),
+        (f"{mid} attachment 3: statement.docx", mid, "docx"),
+        (f"{mid} attachment 4: page.html", mid, "html"),
+        (f"{mid} attachment 5: message/rfc822; Message-ID: {nested['Message-ID']}", mid, "eml"),
+    ]
+    assert isinstance(report, ReleaseDraft) and "English paragraph 6" in report.body
+    assert isinstance(statement, ReleaseDraft) and "Русский абзац 1" in statement.body
+    assert isinstance(forwarded, ReleaseDraft) and forwarded.title == "Fwd: notes"
+    assert report.source == message.source  # the sender, when the attachment names none
+    assert isinstance(page, ReleaseDraft) and page.date == message.date  # it has none
+
+
+def test_a_broken_attachment_is_an_error_and_the_message_is_imported(
+    archive: Archive, tmp_path: Path
+) -> None:
+    msg = F.message("Documents", "Ministers met in Moscow.")
+    _with(msg, "broken.pdf", b"%PDF-1.4 not really", "application/pdf")
+    _with(msg, "notes.txt", b"Delegation arrived in Bishkek.", "text/plain")
+    found = items(F.eml_file(tmp_path / "m.eml", msg))
+    errors = [d for d in found if isinstance(d, RowError)]
+    assert len(errors) == 1 and "attachment 1: broken.pdf" in errors[0].where
+    assert "PDF" in errors[0].error
+    report = run(archive.import_paths([tmp_path / "m.eml"]))
+    assert report is not None and len(report.imported_ids) == 2
+    assert archive.search("moscow").total == 1 and archive.search("bishkek").total == 1
+    (failed,) = report.failures
+    assert "broken.pdf" in failed[1]
+
+
+def test_a_message_with_1000_importable_attachments_reads_a_bounded_number(
+    tmp_path: Path,
+) -> None:
+    msg = F.message("Notes", "A thousand notes attached.")
+    for i in range(1000):
+        _with(msg, f"note-{i}.txt", f"Note number {i} about Bishkek.".encode(), "text/plain")
+    found = items(F.eml_file(tmp_path / "a.eml", msg))
+    drafts = [d for d in found if isinstance(d, ReleaseDraft)]
+    assert len(drafts) == 1 + attachments.MAX_READ_ATTACHMENTS
+    assert drafts[-1].body == f"Note number {attachments.MAX_READ_ATTACHMENTS - 1} about Bishkek."
+    (error,) = [d for d in found if isinstance(d, RowError)]
+    assert f"{1000 - attachments.MAX_READ_ATTACHMENTS:,} more importable attachments" in (
+        error.error
+    )
+
+
+def test_messages_attached_inside_messages_are_read_only_so_deep(tmp_path: Path) -> None:
+    inner = F.message("Depth 0", "The innermost text.")
+    for depth in range(1, 6):
+        outer = F.message(f"Depth {depth}", f"Text at depth {depth}.")
+        outer.add_attachment(inner)
+        inner = outer
+    found = items(F.eml_file(tmp_path / "deep.eml", inner))
+    titles = [d.title for d in found if isinstance(d, ReleaseDraft)]
+    assert titles == ["Depth 5", "Depth 4", "Depth 3", "Depth 2"]
+    (error,) = [d for d in found if isinstance(d, RowError)]
+    assert f"nested more than {attachments.MAX_NESTED_MESSAGES} deep" in error.error
+    # The deepest read one names its place through every message around it.
+    last = [d for d in found if isinstance(d, ReleaseDraft)][-1]
+    assert last.record.count("attachment 1") == 3 and last.part_of.count("attachment 1") == 2
+
+
+def test_an_oversized_attachment_is_reported_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(attachments, "MAX_ATTACHMENT_MB", 1)
+    msg = F.message("Big", "A big file attached.")
+    _with(msg, "big.txt", b"word " * 300_000, "text/plain")
+    found = items(F.eml_file(tmp_path / "big.eml", msg))
+    assert isinstance(found[0], ReleaseDraft) and len(found) == 2
+    assert isinstance(found[1], RowError) and "too large" in found[1].error
+
+
+def test_attachments_of_every_message_of_an_mbox(tmp_path: Path) -> None:
+    messages = []
+    for i in range(3):
+        msg = F.message(f"Note {i}", f"Text {i}.")
+        _with(msg, "a.txt", f"Attached text {i}.".encode(), "text/plain")
+        messages.append(msg)
+    found = items(F.mbox_file(tmp_path / "box.mbox", messages))
+    assert [d.title for d in found if isinstance(d, ReleaseDraft)] == [
+        "Note 0", "Attached text 0.", "Note 1", "Attached text 1.", "Note 2", "Attached text 2.",
+    ]  # fmt: skip
+    assert found[3].part_of == f"Message-ID: {messages[1]['Message-ID']}"  # type: ignore[union-attr]
+
+
+def test_a_real_outlook_message_and_its_attached_file(tmp_path: Path) -> None:
+    found = items(F.MSG_FIXTURES / "outlook-attachment.msg")
+    assert all(isinstance(d, ReleaseDraft) for d in found), found
+    message, attached = found
+    assert isinstance(message, ReleaseDraft) and isinstance(attached, ReleaseDraft)
+    assert message.body == "Mail with attachment and no subject."
+    assert message.record == "message"  # it has no Message-ID
+    assert "Attachments (1): myAttachement.txt" in message.notes
+    assert attached.body == "This is some basic content of attached file."
+    assert (attached.record, attached.part_of, attached.orig_format) == (
+        "message attachment 1: myAttachement.txt",
+        "message",
+        "text",
+    )
+
+
+def test_every_attached_file_of_a_msg_written_by_jotlmsg(tmp_path: Path) -> None:
+    found = items(F.MSG_FIXTURES / "with-attachments-2.msg")
+    assert isinstance(found[0], ReleaseDraft) and found[0].title == "This is a message"
+    assert [d.record for d in found[1:]] == [  # type: ignore[union-attr]
+        "message attachment 1: message.txt",
+        "message attachment 2: message2.txt",
+        "message attachment 3: message3.txt",
+    ]

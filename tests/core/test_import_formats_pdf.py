@@ -3,11 +3,13 @@ without text (or "needs OCR" without Tesseract), encrypted and damaged files rep
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 
+from archive_browser.core import importers
 from archive_browser.core.archive import Archive
 from archive_browser.core.errors import UnreadableInputError
 from archive_browser.core.importers import ImportOptions, read_file
@@ -55,7 +57,7 @@ def test_columns_written_one_after_another_are_read_in_order(tmp_path: Path) -> 
     assert starts == sorted(starts) and -1 not in starts
 
 
-def test_one_release_per_file_with_page_starts_in_the_notes_and_no_markers(
+def test_one_release_per_file_its_pages_as_record_page_starts_in_the_notes_no_markers(
     tmp_path: Path,
 ) -> None:
     pages = ["Summit in Dushanbe\n16 September 2021\n" + " ".join(F.EN), " ".join(F.RU), "End."]
@@ -64,7 +66,9 @@ def test_one_release_per_file_with_page_starts_in_the_notes_and_no_markers(
     assert draft.title == "CSTO summit"
     assert draft.date == "2021-09-16"  # the first page's dateline before the file's date
     assert "[page" not in draft.body and "\f" not in draft.body
-    note = re.search(r"PDF pages 1-3; page starts at characters ((?:\d+:\d+ ?)+)", draft.notes)
+    assert draft.record == "pages 1-3"
+    assert "PDF pages" not in draft.notes
+    note = re.search(r"Page starts at characters ((?:\d+:\d+ ?)+)", draft.notes)
     assert note, draft.notes
     starts = dict(pair.split(":") for pair in note.group(1).split())
     assert draft.body[int(starts["2"]) :].startswith("Русский абзац 1")
@@ -150,3 +154,66 @@ def test_a_broken_pdf_among_good_files_is_reported_and_the_rest_imported(
     assert set(failures) == {str(bad), str(locked)}
     assert "encrypted" in failures[str(locked)]
     assert archive.search("moscow").total == 1
+
+
+def test_a_pdf_is_one_release_unless_a_split_is_chosen(tmp_path: Path) -> None:
+    path = F.pdf_collected(tmp_path / "collected.pdf")
+    (whole,) = drafts(path)
+    assert whole.title == "Collected releases" and whole.record == "pages 1-4"
+    # The split of text files does not reach PDFs: theirs is chosen apart.
+    (whole,) = list(read_file(path, ImportOptions(split="heading")))
+    assert isinstance(whole, ReleaseDraft) and whole.record == "pages 1-4"
+
+
+@pytest.mark.parametrize("strategy", ["auto", "heading"])
+def test_a_split_pdf_gives_a_release_per_part_with_the_pages_it_spans(
+    tmp_path: Path, strategy: str
+) -> None:
+    path = F.pdf_collected(tmp_path / "collected.pdf")
+    parts = list(read_file(path, ImportOptions(pdf_split=strategy)))
+    assert all(isinstance(p, ReleaseDraft) for p in parts)
+    assert [(p.title, p.record) for p in parts] == [  # type: ignore[union-attr]
+        ("Summit in Dushanbe", "pages 1-2"),
+        ("Ministers met in Moscow", "pages 2-3"),
+        ("Council statement on Kazakhstan", "page 4"),
+    ]
+    first, second, third = parts
+    assert isinstance(first, ReleaseDraft) and isinstance(second, ReleaseDraft)
+    assert isinstance(third, ReleaseDraft)
+    assert "English paragraph 6" in first.body and "Русский" not in first.body
+    assert second.body.startswith("Русский абзац 1") and "Русский абзац 6" in second.body
+    assert third.date == "2022-01-07"  # its own dateline
+    assert first.date == "2022-02-01"  # none in its text: the file's date
+
+
+def test_a_pdf_split_corrected_in_the_preview_is_imported_as_corrected(tmp_path: Path) -> None:
+    path = F.pdf_collected(tmp_path / "collected.pdf")
+    paragraphs, proposed = importers.preview_split(path, "heading")
+    assert [paragraphs[i].text for i in proposed] == [
+        "Summit in Dushanbe",
+        "Ministers met in Moscow",
+        "Council statement on Kazakhstan",
+    ]
+    options = ImportOptions(splits={str(path.resolve()): [0, proposed[2]]})  # two merged
+    parts = list(read_file(path, options))
+    assert [p.record for p in parts] == ["pages 1-3", "page 4"]  # type: ignore[union-attr]
+
+
+def test_the_command_line_splits_pdfs_only_when_a_split_is_given(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    path = F.pdf_collected(tmp_path / "collected.pdf")
+    whole = run_cli("import", path, "--json", archive=tmp_path / "a")
+    assert whole.returncode == 0, whole.stderr
+    assert json.loads(whole.stdout)["imported"] == 1
+    split = run_cli("import", path, "--split", "heading", "--json", archive=tmp_path / "b")
+    assert split.returncode == 0, split.stderr
+    ids = json.loads(split.stdout)["ids"]
+    shown = [
+        json.loads(run_cli("show", str(i), "--json", archive=tmp_path / "b").stdout) for i in ids
+    ]
+    assert [s["title"] for s in shown] == [
+        "Summit in Dushanbe",
+        "Ministers met in Moscow",
+        "Council statement on Kazakhstan",
+    ]

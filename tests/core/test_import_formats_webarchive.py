@@ -47,8 +47,10 @@ def test_one_release_per_new_html_page(tmp_path: Path, gz: bool) -> None:
         "Ministers meet in Moscow",
         "2021-09-16",  # the page's own date
     )
-    assert en.notes.startswith("WARC-Record-ID: <urn:uuid:") and "WARC-Date: " in en.notes
-    captured = en.notes.split("WARC-Date: ")[1][:10]
+    assert en.record.startswith("WARC-Record-ID: <urn:uuid:") and en.record.endswith(">")
+    assert ru.record.startswith("WARC-Record-ID: <urn:uuid:") and ru.record != en.record
+    assert en.notes.startswith("Captured (WARC-Date): ") and "Record-ID" not in en.notes
+    captured = en.notes.split("WARC-Date): ")[1][:10]
     assert ru.date == captured and ru.language == "ru"  # no date of its own: the capture's
 
 

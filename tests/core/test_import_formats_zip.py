@@ -34,7 +34,7 @@ def test_members_of_every_kind_are_read_in_place(archive: Archive, tmp_path: Pat
         assert archive.search(word).total == 1, word
     release = archive.get(archive.search("moscow").ids[0])
     assert release.orig_path == f"{path.resolve()}!/2021/b.pdf"
-    assert release.orig_format == "pdf" and "zip member: 2021/b.pdf" in release.notes
+    assert release.orig_format == "pdf" and "zip member" not in release.notes
 
 
 def test_a_broken_member_is_reported_and_the_others_read(tmp_path: Path) -> None:

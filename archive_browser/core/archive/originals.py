@@ -29,7 +29,11 @@ def sha256_of_file(path: Path) -> str:
 
 
 def sha256_of_member(zip_path: Path, member: str) -> tuple[str, int]:
-    """The SHA-256 and size of one zip member's bytes."""
+    """The SHA-256 and size of one zip member's bytes (or of a file in a folder, for a
+    BagIt bag read as a folder)."""
+    if zip_path.is_dir():
+        with open(zip_path.joinpath(*PurePosixPath(member).parts), "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest(), os.fstat(f.fileno()).st_size
     with zipfile.ZipFile(zip_path) as archive, archive.open(member) as f:
         digest = hashlib.sha256()
         size = 0

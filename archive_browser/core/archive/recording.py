@@ -10,6 +10,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from archive_browser import __version__
 from archive_browser.core import importers
@@ -89,7 +90,7 @@ class FileSource:
             except (OSError, KeyError, ValueError, zipfile.BadZipFile, EOFError):
                 digest = ""
             part = _Part(
-                path=f"{self._file.path}!/{draft.member}",
+                path=f"{self._file.path}{'/' if self.path.is_dir() else '!/'}{draft.member}",
                 sha256=digest,
                 importer=f"zip/{name}",
                 ending=originals.ending_of(draft.member, importers.extensions()),
@@ -112,12 +113,14 @@ class FileSource:
                 part.records.setdefault(draft.record, release_id)
             if new and draft.part_of:
                 part.parts.append((release_id, draft.part_of))
+            # A release read back from a bag keeps the provenance the bag recorded for it.
+            claimed = bool(draft.sha256 and draft.orig_path)
             rows.append(
                 SourceRow(
                     release_id,
                     self._recorder.batch_id,
-                    part.path,
-                    part.sha256,
+                    draft.orig_path if claimed else part.path,
+                    draft.sha256 if claimed else part.sha256,
                     draft.record,
                     part.importer,
                     IMPORTER_VERSION,
@@ -152,8 +155,13 @@ class FileSource:
         ):
             return
         with contextlib.ExitStack() as stack:
+            f: IO[bytes]
             try:
-                if part.member and self.path is not None:
+                if part.member and self.path is not None and self.path.is_dir():
+                    # A file of a BagIt bag read as a folder.
+                    member = self.path.joinpath(*PurePosixPath(part.member).parts)
+                    f = stack.enter_context(open(member, "rb"))
+                elif part.member and self.path is not None:
                     z = stack.enter_context(zipfile.ZipFile(self.path))
                     f = stack.enter_context(z.open(part.member))
                 else:

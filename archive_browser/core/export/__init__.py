@@ -1,8 +1,8 @@
-"""Exporting selected releases to PDF, CSV or JSON, as a job.
+"""Exporting selected releases to PDF, CSV or JSON, or as a BagIt bag, as a job.
 
-The format follows the file name's ending. The file is written under a temporary name in the
-same folder and takes its name only when complete: a cancelled or failed export leaves no file
-(and leaves a previous file of that name as it was).
+The format follows the file name's ending (a bag: a folder, or a `.zip`). The file is written
+under a temporary name in the same folder and takes its name only when complete: a cancelled
+or failed export leaves no file (and leaves a previous file of that name as it was).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 from archive_browser.core.archive import Archive
 from archive_browser.core.errors import UserFacingError, write_error
+from archive_browser.core.export.bag import is_bag_target, write_bag
 from archive_browser.core.export.outfile import StagedFile
 from archive_browser.core.export.pdf import CoverInfo, write_pdf
 from archive_browser.core.export.tabular import write_csv, write_json
@@ -25,8 +26,8 @@ from archive_browser.core.model import Release
 
 __all__ = ["BATCH", "FORMATS", "ExportReport", "export_releases"]
 
-#: File ending -> format.
-FORMATS = {".pdf": "pdf", ".csv": "csv", ".json": "json"}
+#: File ending -> format (a bag is also written to a folder: a name without an ending).
+FORMATS = {".pdf": "pdf", ".csv": "csv", ".json": "json", ".zip": "bag"}
 #: Releases read from the archive at a time.
 BATCH = 100
 #: Share of a PDF export's progress taken by writing the file, after the layout.
@@ -59,11 +60,13 @@ class ExportReport:
 def export_format(out: Path) -> str:
     """The format of an export to `out`, from its ending; raises UserFacingError for others."""
     fmt = FORMATS.get(out.suffix.lower())
+    if fmt is None and is_bag_target(out):
+        fmt = "bag"
     if fmt is None:
         raise UserFacingError(
             f"Cannot export to {out.name!r}: name a file ending in "
             + ", ".join(sorted(FORMATS))
-            + "."
+            + " (a .zip, or a folder, holds a BagIt bag)."
         )
     return fmt
 
@@ -75,10 +78,12 @@ def export_releases(
     *,
     query: str | None = None,
     highlight: str | None = None,
+    organization: str = "",
 ) -> Job[ExportReport]:
     """Writes the releases `ids`, in that order, to `out` (PDF, CSV or JSON by its ending).
     `query` is named on the PDF's cover and in the JSON; the hits of `highlight` are marked in
-    the PDF. Ids of releases that no longer exist are left out."""
+    the PDF; `organization` is the source organisation a bag names. Ids of releases that no
+    longer exist are left out."""
     out = Path(out).expanduser().absolute()
     fmt = export_format(out)
     terms = HighlightTerms()
@@ -93,6 +98,11 @@ def export_releases(
     exported = datetime.now(UTC).replace(microsecond=0)
     total = len(wanted)
     yield Progress(0, total, f"Exporting {total:,} releases to {out.name}")
+    if fmt == "bag":
+        count, written, size = yield from write_bag(
+            archive, wanted, out, query=query, organization=organization
+        )
+        return ExportReport(written, fmt, count, None, size)
     staged = StagedFile(out)
     try:
         batches = _batches(archive, wanted)

@@ -14,7 +14,12 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from archive_browser.core.errors import UnreadableInputError
-from archive_browser.core.importers import builtin  # noqa: F401  (registers the formats)
+from archive_browser.core.importers import (
+    bagged,
+    builtin,  # noqa: F401  (registers the formats)
+    registry,
+)
+from archive_browser.core.importers.bagged import is_bag_folder
 from archive_browser.core.importers.dates import find_date
 from archive_browser.core.importers.decode import decode, file_problem, read_bytes
 from archive_browser.core.importers.kinds import guess_kind
@@ -67,6 +72,7 @@ __all__ = [
     "preview_split",
     "read_file",
     "register",
+    "split_strategy",
 ]
 
 # Control characters (C0 and C1) other than the ones that are white space, and UTF-16
@@ -99,7 +105,9 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]
         if problem is not None:
             problems.append((path, problem))
             continue
-        if path.is_dir():
+        if path.is_dir() and is_bag_folder(path):
+            found = [path]  # a BagIt bag is read as one
+        elif path.is_dir():
             found, folder_problems = _walk(path)
             problems.extend(folder_problems)
             if not found and not folder_problems:
@@ -125,6 +133,9 @@ def _walk(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
 
     for root, dirs, names in os.walk(folder, onerror=unreadable):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
+        bags = [d for d in dirs if is_bag_folder(Path(root, d))]
+        found.extend(Path(root, d) for d in bags)  # each read as one, not walked into
+        dirs[:] = [d for d in dirs if d not in bags]
         for name in names:
             p = Path(root, name)
             if name.startswith(".") or format_for(p) is None:
@@ -140,18 +151,31 @@ def _walk(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
 
 
 def is_text_file(path: Path) -> bool:
-    """True for the formats that may hold several releases one after another."""
+    """True for the formats that may hold several releases one after another (text files,
+    and PDFs when a split is chosen: see `split_strategy`)."""
     fmt = format_for(path)
     return fmt is not None and fmt.splittable
 
 
+def split_strategy(path: Path, options: ImportOptions) -> str:
+    """The split strategy `options` give for the file `path`: a PDF's own (one release per
+    file unless the user chose a split), a text file's."""
+    fmt = format_for(path)
+    return options.pdf_split if fmt is not None and fmt.name == "pdf" else options.split
+
+
 def preview_split(path: Path, strategy: str = "auto") -> tuple[list[Paragraph], list[int]]:
-    """The paragraphs of a text file and the ones proposed to start a release, for a user to
-    correct before importing."""
+    """The paragraphs of a text file (or of a PDF's text) and the ones proposed to start a
+    release, for a user to correct before importing."""
     fmt = format_for(path)
     limit = fmt.size_limit_mb if fmt is not None else SIZE_LIMITS_MB["text"]
-    text, _encoding = decode(read_bytes(path, limit))
-    paragraphs = read_paragraphs(text)
+    if fmt is not None and fmt.name == "pdf":
+        from archive_browser.core.importers.pdf import pdf_paragraphs
+
+        paragraphs = pdf_paragraphs(path, limit)
+    else:
+        text, _encoding = decode(read_bytes(path, limit))
+        paragraphs = read_paragraphs(text)
     return paragraphs, propose_starts(paragraphs, strategy)
 
 
@@ -159,16 +183,20 @@ def read_file(path: Path, options: ImportOptions) -> Iterator[ReleaseDraft | Row
     """The releases in one file, completed by `finish()`, and errors of single rows. Raises
     UnreadableInputError when the file as a whole cannot be read."""
     fmt = format_for(path)
+    if is_bag_folder(path) or (fmt is not None and fmt.name == "zip" and _holds_bag(path)):
+        fmt = registry.get("bag")  # a BagIt bag, as a folder or zipped: read as the bag
     if fmt is None:
         known = ", ".join(sorted(extensions()))
         raise UnreadableInputError(f"not a file type this program reads ({known})")
     drafts = fmt.read(ReadContext(path, options, fmt.size_limit_mb))
+    # A bag holds releases as the archive kept them: nothing is guessed for them again.
+    exact = fmt.name == "bag"
     errors = releases = 0
     origin = str(path.resolve())
     for draft in drafts:
         if not isinstance(draft, RowError):
             try:
-                yield finish(draft, origin, fmt.name, options)
+                yield finish(draft, origin, fmt.name, options, guess=not exact)
                 releases += 1
                 continue
             except ValueError as e:
@@ -191,10 +219,13 @@ def read_file(path: Path, options: ImportOptions) -> Iterator[ReleaseDraft | Row
         )
 
 
-def finish(draft: ReleaseDraft, origin: str, fmt: str, options: ImportOptions) -> ReleaseDraft:
+def finish(
+    draft: ReleaseDraft, origin: str, fmt: str, options: ImportOptions, *, guess: bool = True
+) -> ReleaseDraft:
     """Completes a draft read from the file `origin` (an absolute path): clean text, a title,
     a date found in the text, language, kind, source, and the import's tags. Raises
-    ValueError when there is no text or too much."""
+    ValueError when there is no text or too much. Without `guess` (a release read back from
+    a bag), nothing the draft leaves empty is filled in: only the import's tags are added."""
     # Checked before cleaning, which would take long on such a text.
     for name, what in _LONG_FIELDS:
         size = len(getattr(draft, name))
@@ -208,9 +239,12 @@ def finish(draft: ReleaseDraft, origin: str, fmt: str, options: ImportOptions) -
         raise ValueError("the release text has no letters or digits")
     draft.summary = clean_text(_storable(draft.summary))
     draft.notes = clean_text(_storable(draft.notes))
-    for name in ("title", "source", "url", "language", "place", "kind"):
+    for name in ("title", "source", "url", "language", "place", "kind", "record", "part_of"):
         setattr(draft, name, _one_line(getattr(draft, name)))
     draft.orig_path, draft.orig_format = _storable(draft.orig_path), _storable(draft.orig_format)
+    if not guess:
+        draft.tags = _tags([*draft.tags, *options.tags])
+        return draft
     draft.title = draft.title or _one_line(first_sentence(draft.body))
     if not draft.date:
         draft.date = find_date(f"{draft.title}\n{draft.summary}\n{draft.body[:3000]}")
@@ -218,17 +252,32 @@ def finish(draft: ReleaseDraft, origin: str, fmt: str, options: ImportOptions) -
         draft.language = detect_language(f"{draft.title}\n{draft.summary}\n{draft.body}")
     draft.kind = draft.kind or options.kind or guess_kind(draft.title, draft.body)
     draft.source = draft.source or options.source or _host(draft.url)
+    draft.tags = _tags([*draft.tags, *options.tags])
+    draft.orig_path = draft.orig_path or shown_name(origin)
+    draft.orig_format = draft.orig_format or fmt
+    return draft
+
+
+def _tags(tags: list[str]) -> list[str]:
+    """Tags cleaned, each once (compared as the archive compares them)."""
     seen: dict[str, str] = {}
-    for tag in [*draft.tags, *options.tags]:
+    for tag in tags:
         try:
             name = clean_tag(_one_line(tag))
         except ValueError:
             continue
         seen.setdefault(tag_key(name), name)
-    draft.tags = list(seen.values())
-    draft.orig_path = draft.orig_path or shown_name(origin)
-    draft.orig_format = draft.orig_format or fmt
-    return draft
+    return list(seen.values())
+
+
+def _holds_bag(path: Path) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            return bagged.bag_prefix(z.namelist()) is not None
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return False
 
 
 def shown_name(name: str | Path) -> str:

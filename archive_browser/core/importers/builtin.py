@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import archive_browser.core.importers.bagged as bagged
 import archive_browser.core.importers.feeds as feeds
 import archive_browser.core.importers.mail as mail
 import archive_browser.core.importers.office as office
@@ -89,3 +90,4 @@ register(feeds.FORMAT)
 register(webarchive.WARC)
 register(webarchive.WACZ)
 register(zipped.FORMAT)
+register(bagged.FORMAT)

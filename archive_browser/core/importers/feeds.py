@@ -1,6 +1,6 @@
 """Saved feeds: RSS 0.9x/2.0, RSS 1.0 (RDF) and Atom files (feedparser), one release per
 entry: its title, link, published date and content (through the HTML extraction); the
-entry's id is kept in the notes.
+entry's id is its record within the file ("entry id: …", or "entry 3" when it has none).
 """
 
 from __future__ import annotations
@@ -48,7 +48,9 @@ def read_feed(ctx: ReadContext) -> Iterator[ReleaseDraft | RowError]:
             )
             return
         try:
-            yield _entry_draft(entry, feed_title)
+            draft = _entry_draft(entry, feed_title)
+            draft.record = draft.record or f"entry {number:,}"
+            yield draft
         except UnreadableInputError as e:
             yield RowError(f"entry {number:,}", str(e))
         except Exception as e:  # a strange entry is reported, the others read
@@ -96,7 +98,7 @@ def _entry_draft(entry: Any, feed_title: str) -> ReleaseDraft:
         summary=summary,
         source=feed_title or author,
         url=link if link.startswith(("http://", "https://")) else "",
-        notes=f"Feed entry id: {entry_id}" if entry_id else "",
+        record=f"entry id: {entry_id}" if entry_id else "",
         tags=[one_line(str(t.get("term") or "")) for t in entry.get("tags") or [] if t.get("term")][
             :20
         ],

@@ -2,15 +2,18 @@
 release per message.
 
 The sender is the source, the Date: header the date, the subject the title, and the
-Message-ID is kept in the notes. The plain text part is preferred; an HTML part goes through
-the HTML extraction. Quoted replies ("> ..." lines) are kept as written, with their marks.
-Attachments are named in the notes.
+Message-ID the release's record within the file ("Message-ID: <…>"; "message 12" of an mbox
+when there is none). The plain text part is preferred; an HTML part goes through the HTML
+extraction. Quoted replies ("> ..." lines) are kept as written, with their marks.
+Attachments are named in the notes, and the importable ones become releases of their own,
+part of the message's (see `attachments.py`).
 """
 
 from __future__ import annotations
 
 import email.errors
 import email.policy
+import functools
 import re
 from collections.abc import Iterator
 from email.header import decode_header, make_header
@@ -20,10 +23,12 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from archive_browser.core.errors import UnreadableInputError
+from archive_browser.core.importers.attachments import Attachment, attachment_items
 from archive_browser.core.importers.dates import parse_date_value
 from archive_browser.core.importers.decode import check_streamable, read_bytes
 from archive_browser.core.importers.failures import describe
 from archive_browser.core.importers.fragments import html_to_text
+from archive_browser.core.importers.options import ImportOptions
 from archive_browser.core.importers.registry import ImportFormat, ReadContext
 from archive_browser.core.importers.tabular import RowError
 from archive_browser.core.model import ReleaseDraft
@@ -44,9 +49,9 @@ _FROM_LINE = re.compile(rb"^From ")
 _ESCAPED_FROM = re.compile(rb"^>+From ")
 
 
-def read_eml(ctx: ReadContext) -> list[ReleaseDraft]:
-    """The one message of an .eml file."""
-    return [message_draft(read_bytes(ctx.path, ctx.limit_mb))]
+def read_eml(ctx: ReadContext) -> Iterator[ReleaseDraft | RowError]:
+    """The one message of an .eml file, and its importable attachments."""
+    return message_items(read_bytes(ctx.path, ctx.limit_mb), ctx.options)
 
 
 def read_mbox(ctx: ReadContext) -> Iterator[ReleaseDraft | RowError]:
@@ -74,7 +79,7 @@ def read_mbox(ctx: ReadContext) -> Iterator[ReleaseDraft | RowError]:
                     )
                     continue
                 try:
-                    yield message_draft(raw)
+                    yield from message_items(raw, ctx.options, where=f"message {count:,}")
                 except UnreadableInputError as e:
                     yield RowError(f"message {count:,}", str(e))
     except OSError as e:
@@ -111,8 +116,47 @@ def _split_mbox(f: Any) -> Iterator[bytes | None]:
         yield None if too_large else b"".join(lines)
 
 
+def message_items(
+    raw: bytes, options: ImportOptions, depth: int = 0, where: str = "message"
+) -> Iterator[ReleaseDraft | RowError]:
+    """The release of one message (RFC 5322 bytes), then those of its importable
+    attachments; `where` is its record when it has no Message-ID. Raises
+    UnreadableInputError (before yielding anything) when the message cannot be read."""
+    draft, message = _message_draft(raw)
+    draft.record = draft.record or where
+    yield draft
+    yield from attachment_items(_mime_attachments(message), draft, options, depth, message_items)
+
+
 def message_draft(raw: bytes) -> ReleaseDraft:
-    """The release in one message (RFC 5322 bytes)."""
+    """The release in one message (RFC 5322 bytes), without its attachments'."""
+    return _message_draft(raw)[0]
+
+
+def _mime_attachments(message: EmailMessage) -> Iterator[Attachment]:
+    for part in message.iter_attachments():
+        ctype = part.get_content_type()
+        try:
+            name = one_line(part.get_filename() or "")
+        except Exception:  # a malformed Content-Disposition: the type still says what it is
+            name = ""
+        yield Attachment(name, ctype, functools.partial(_part_bytes, part))
+
+
+def _part_bytes(part: Any) -> bytes:
+    if part.get_content_type() == "message/rfc822":
+        payload = part.get_payload()
+        inner = payload[0] if isinstance(payload, list) and payload else payload
+        if isinstance(inner, EmailMessage):
+            return inner.as_bytes(policy=email.policy.default.clone(linesep="\n"))
+        raise UnreadableInputError("the attached message is empty")
+    data = part.get_payload(decode=True)
+    if not isinstance(data, bytes):
+        raise UnreadableInputError("the attachment holds nothing")
+    return data
+
+
+def _message_draft(raw: bytes) -> tuple[ReleaseDraft, EmailMessage]:
     try:
         message = BytesParser(policy=email.policy.default).parsebytes(_bounded_headers(raw))
         assert isinstance(message, EmailMessage)
@@ -130,13 +174,15 @@ def message_draft(raw: bytes) -> ReleaseDraft:
         raise UnreadableInputError(f"cannot read this message ({describe(e)})") from None
     if not body.strip() and not subject:
         raise UnreadableInputError("the message has no text")
-    return ReleaseDraft(
+    draft = ReleaseDraft(
         title=subject,
         body=body if body.strip() else subject,
         date=date,
         source=sender,
-        notes=_notes(message_id, attachments),
+        notes=_notes(attachments),
+        record=f"Message-ID: {message_id}" if message_id else "",
     )
+    return draft, message
 
 
 def _bounded_headers(raw: bytes) -> bytes:
@@ -217,8 +263,8 @@ def _attachments(message: EmailMessage) -> tuple[list[str], int]:
     return names, count
 
 
-def _notes(message_id: str, attachments: tuple[list[str], int]) -> str:
-    notes = [f"Message-ID: {message_id}"] if message_id else []
+def _notes(attachments: tuple[list[str], int]) -> str:
+    notes: list[str] = []
     names, count = attachments
     if count:
         more = f" and {count - len(names):,} more" if count > len(names) else ""
@@ -226,8 +272,9 @@ def _notes(message_id: str, attachments: tuple[list[str], int]) -> str:
     return "\n".join(notes)
 
 
-def read_msg(ctx: ReadContext) -> list[ReleaseDraft]:
-    """An Outlook message (.msg, read with extract-msg)."""
+def read_msg(ctx: ReadContext) -> Iterator[ReleaseDraft | RowError]:
+    """An Outlook message (.msg, read with extract-msg), and its importable attachments
+    (messages attached inside are named, not read)."""
     import extract_msg
 
     read_bytes(ctx.path, ctx.limit_mb)  # the size and the kind of file are checked first
@@ -244,22 +291,39 @@ def read_msg(ctx: ReadContext) -> list[ReleaseDraft]:
             )
         sent = message.date
         names = [one_line(str(a.getFilename() or "")) for a in message.attachments]
+        message_id = one_line(message.messageId or "")
         draft = ReleaseDraft(
             title=one_line(message.subject or ""),
             body=body,
             date=sent.date().isoformat() if sent is not None else None,
             source=one_line(message.sender or ""),
-            notes=_notes(
-                one_line(message.messageId or ""), (names[:MAX_LISTED_ATTACHMENTS], len(names))
-            ),
+            notes=_notes((names[:MAX_LISTED_ATTACHMENTS], len(names))),
+            record=f"Message-ID: {message_id}" if message_id else "message",
         )
+        # Read before the file is closed; the file's size limit bounds them.
+        attachments = [
+            Attachment(name, _msg_type(a), functools.partial(_msg_bytes, a.data))
+            for name, a in zip(names, message.attachments, strict=True)
+        ]
     except Exception as e:
         raise UnreadableInputError(f"cannot read this Outlook message ({describe(e)})") from None
     finally:
         message.close()
     if not draft.body.strip():
         raise UnreadableInputError("the message has no text")
-    return [draft]
+    yield draft
+    yield from attachment_items(attachments, draft, ctx.options, 0, message_items)
+
+
+def _msg_type(attachment: Any) -> str:
+    mimetype = getattr(attachment, "mimetype", None)
+    return mimetype if isinstance(mimetype, str) else ""
+
+
+def _msg_bytes(data: Any) -> bytes:
+    if not isinstance(data, bytes):
+        raise UnreadableInputError("an Outlook item attached to the message is not read")
+    return data
 
 
 EML = ImportFormat("eml", "E-mail message", (".eml",), 64, read_eml)

@@ -10,9 +10,13 @@ from archive_browser.core.tagnames import clean_tag
 
 @dataclass(slots=True)
 class ImportOptions:
-    """How to import: the split strategy for text files, column mapping, and what to add."""
+    """How to import: the split strategy for text files (and PDFs), column mapping, and what
+    to add."""
 
     split: str = "auto"
+    #: How PDFs are split: "file" (one release per file, the default) or a strategy of text
+    #: files, which the page text is then split by.
+    pdf_split: str = "file"
     mapping: dict[str, str] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
     source: str = ""  # for releases whose file names none
@@ -24,7 +28,7 @@ class ImportOptions:
     keep_originals: str = "binary"
 
     def __post_init__(self) -> None:
-        if self.split not in SPLIT_STRATEGIES:
+        if self.split not in SPLIT_STRATEGIES or self.pdf_split not in SPLIT_STRATEGIES:
             raise ValueError(f"split must be one of {', '.join(SPLIT_STRATEGIES)}")
         if self.keep_originals not in ("binary", "all", "none"):
             raise ValueError("keep_originals must be one of binary, all, none")

@@ -3,6 +3,10 @@
 Columns (or keys) are mapped to release fields by their names: `headline` or `title` for the
 title, `date` or `published` for the date, `body`, `text` or `content` for the text, and so on
 (see FIELD_NAMES). An explicit mapping (`--map body=article_text`) wins over the automatic one.
+
+Each release records its place in the file as the errors name it: "row 12" (the row as a
+spreadsheet numbers it, the header being row 1; a cell may span lines), "item 4" (of a JSON
+list, from 1), "line 4" (of a JSON Lines file).
 """
 
 from __future__ import annotations
@@ -217,7 +221,9 @@ def parse_csv(
         if own_export:
             row = [spreadsheet_restore(cell) for cell in row]
         try:
-            yield record_to_draft(dict(zip(header, row, strict=True)), mapping)
+            draft = record_to_draft(dict(zip(header, row, strict=True)), mapping)
+            draft.record = f"row {row_number}"
+            yield draft
         except ValueError as e:
             yield RowError(f"row {row_number}", str(e))
 
@@ -266,7 +272,9 @@ def _records_to_drafts(
         try:
             if keys not in mappings:
                 mappings[keys] = map_columns(record.keys(), explicit)
-            yield record_to_draft(record, mappings[keys])
+            draft = record_to_draft(record, mappings[keys])
+            draft.record = where
+            yield draft
         except (UnreadableInputError, ValueError) as e:
             yield RowError(where, str(e))
 

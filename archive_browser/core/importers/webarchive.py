@@ -4,7 +4,9 @@ with `archive/*.warc.gz`): one release per HTML page captured.
 Only `response` records of status 200 with an HTML payload become releases; assets,
 redirects, errors, `revisit` records and pages whose payload digest was already read are
 skipped. The target URI is the URL, the page's own date the date (else the capture's
-`WARC-Date`), and the record id and capture date are kept in the notes.
+`WARC-Date`); the record id is the release's record within the file ("WARC-Record-ID:
+<urn:…>") and the capture date stays in the notes ("Captured (WARC-Date): …"), as it says
+when, not where.
 """
 
 from __future__ import annotations
@@ -140,7 +142,8 @@ def _page(record: Any, seen: set[str]) -> ReleaseDraft | RowError | None:
 
             draft.source = urlparse(uri).netloc
     draft.date = draft.date or (captured[:10] if len(captured) >= 10 else None)
-    draft.notes = f"WARC-Record-ID: {record_id}\nWARC-Date: {captured}"
+    draft.record = f"WARC-Record-ID: {record_id}" if record_id else ""
+    draft.notes = f"Captured (WARC-Date): {captured}" if captured else ""
     return draft
 
 

@@ -1,5 +1,7 @@
 """Zip files of importable files, read in place: each member of a known type is read by its
-format, as if it had been imported alone.
+format, as if it had been imported alone. A release of a member names it in its path
+(`/path/to/file.zip!/member/path`); its record is the one its format gives. (A zip holding a
+BagIt bag is read as the bag: see `read_file`.)
 
 A zip bomb is refused before anything is unpacked: by the ratio of a member's (and the whole
 archive's) uncompressed to compressed size, by the total uncompressed size, and by the count
@@ -145,11 +147,10 @@ def _read_member(
             return
         for draft in drafts:
             if isinstance(draft, ReleaseDraft):
+                # The member is named by the path; its own record (pages, a row) stays.
                 draft.orig_path = draft.orig_path or f"{origin}!/{member.filename}"
                 draft.orig_format = draft.orig_format or fmt.name
                 draft.member = member.filename
-                note = f"zip member: {member.filename}"
-                draft.notes = f"{note}\n{draft.notes}" if draft.notes else note
             else:
                 draft = RowError(f"{member.filename}: {draft.where}", draft.error)
             yield draft

@@ -1,4 +1,5 @@
-"""Exporting the selected or shown releases to PDF, CSV or JSON, in a child process."""
+"""Exporting the selected or shown releases to PDF, CSV or JSON, or as a BagIt bag, in a
+child process."""
 
 from __future__ import annotations
 
@@ -52,6 +53,15 @@ class ExportFeature(Feature):
                 when=when,
                 section=2,
                 order=1,
+            ),
+            ActionSpec(
+                "file.export_bag",
+                "Export as a BagIt &bag…",
+                "file",
+                lambda: self.choose(".zip"),
+                when=when,
+                section=2,
+                order=2,
             ),
         ]
 

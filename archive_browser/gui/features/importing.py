@@ -43,13 +43,18 @@ def split_previews(paths: list[Path], options: importers.ImportOptions) -> Previ
     """The proposed split of each text file among `paths` that holds several releases (none
     when there are too many text files to look through)."""
     files, _problems = importers.discover(paths)
-    text_files = [f for f in files if importers.is_text_file(f)]
+    # A file kept whole ("file": every PDF unless a split is chosen) has nothing to show.
+    text_files = [
+        f
+        for f in files
+        if importers.is_text_file(f) and importers.split_strategy(f, options) != "file"
+    ]
     if len(text_files) > MAX_SPLIT_PREVIEW_FILES:
         return {}
     out = {}
     for f in text_files:
         try:
-            paragraphs, starts = importers.preview_split(f, options.split)
+            paragraphs, starts = importers.preview_split(f, importers.split_strategy(f, options))
         except UserFacingError:
             continue  # the import reports it
         if len(starts) > 1:
@@ -87,6 +92,16 @@ class ImportFeature(Feature):
                 section=1,
             ),
             ActionSpec(
+                "file.import_pdfs_split",
+                "Import PDFs &split into releases…",
+                "file",
+                self.choose_pdfs_to_split,
+                None,
+                when,
+                section=1,
+                order=2,
+            ),
+            ActionSpec(
                 "file.import_folder",
                 "Import &folder…",
                 "file",
@@ -102,6 +117,15 @@ class ImportFeature(Feature):
         names, _ = QFileDialog.getOpenFileNames(self.ctx.window, "Import releases", "", FILE_FILTER)
         if names:
             self.start([Path(n) for n in names])
+
+    def choose_pdfs_to_split(self) -> None:
+        """PDFs that hold several releases: their text split as text files are, shown for
+        correction first (an import of files keeps each PDF one release)."""
+        names, _ = QFileDialog.getOpenFileNames(
+            self.ctx.window, "Import PDFs split into releases", "", "PDF documents (*.pdf)"
+        )
+        if names:
+            self.start([Path(n) for n in names], importers.ImportOptions(pdf_split="auto"))
 
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self.ctx.window, "Import a folder of releases")
