@@ -61,6 +61,11 @@ def reindex_task(archive: Archive) -> Job[None]:
     return archive.reindex()
 
 
+def versions_task(archive: Archive) -> Job[None]:
+    """Computes the archive's versions anew (see Archive.rebuild_versions)."""
+    return archive.rebuild_versions()
+
+
 def export_task(
     archive: Archive,
     ids: Sequence[int],

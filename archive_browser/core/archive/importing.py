@@ -8,6 +8,7 @@ from pathlib import Path
 
 from archive_browser.core import importers
 from archive_browser.core.archive.base import ArchiveBase, indexing_procs, write_errors
+from archive_browser.core.archive.lineage import update_lineage
 from archive_browser.core.errors import CancelledError, DiskFullError, UnreadableInputError
 from archive_browser.core.index import SearchIndex
 from archive_browser.core.jobs import Job, Progress
@@ -78,6 +79,8 @@ class ImportManager:
                         pass
                     raise
                 yield from self._index_stored(index, report, done=read_total, total=total)
+                for done, of in update_lineage(archive):
+                    yield Progress(total, total, f"Finding versions: {done:,} of {of:,}")
         except DiskFullError as e:
             raise DiskFullError(self._full_disk_message(report, len(files) - read_files)) from e
         stored = len(report.imported_ids)
@@ -114,6 +117,8 @@ class ImportManager:
         with archive.write_lock:
             self._insert_drafts(drafts, outcome)
             archive.sync_index()
+            for _ in update_lineage(archive):
+                pass
         return outcome.imported, outcome.duplicates
 
     def _index_stored(
