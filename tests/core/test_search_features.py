@@ -92,6 +92,10 @@ def test_schema_1_archive_gets_saved_searches(tmp_path: Path) -> None:
     db.execute("DROP TABLE release_matches")  # schema 4
     db.execute("DROP INDEX releases_text_checksum")
     db.execute("ALTER TABLE releases DROP COLUMN text_checksum")
+    for (name,) in db.execute(
+        "SELECT name FROM sqlite_master WHERE name LIKE 'lineage%'"
+    ).fetchall():
+        db.execute(f"DROP TABLE IF EXISTS {name}")  # the versions' schema (indexes go with it)
     db.execute("PRAGMA user_version = 1")
     db.close()
     with Archive.open(folder) as archive:

@@ -8,10 +8,11 @@ on a whole band become candidates (the LSH of Leskovec, Rajaraman and Ullman, ch
 candidates are confirmed by their exact shingle sets.
 
 Measured against datasketch's MinHash and MinHashLSH (tests/benchmarks/lineage.py): the
-same estimates, and signatures about ten times as quick, because the hash functions run as
+same estimates, and signatures more than twice as quick, because the hash functions run as
 one NumPy expression over all shingles, where datasketch hashes each shingle with SHA-1 in
-Python first. Hash values are stable across processes and versions of Python (the words'
-hashes come from BLAKE2b, not from `hash()`), so that signatures can be stored.
+Python first; and the bands live in the archive's SQLite file, not in memory. Hash values
+are stable across processes and versions of Python (the words' hashes come from BLAKE2b,
+not from `hash()`), so that signatures can be stored.
 """
 
 from __future__ import annotations
