@@ -5,9 +5,11 @@ id, so that the result depends on nothing but the pairs). Joining on pairs alone
 A like B, B like C, ... can join two releases that share little. So two groups join only
 when every member of one is at least `floor` (estimated from the signatures) like every
 member of the other: a cluster's members are each at least the threshold like another member
-and never below the floor like any member. The user's decisions come first and are never
-undone: "these are versions" joins two groups whatever their similarity; "not a version"
-keeps two releases in different clusters (a join that would put them together is refused).
+and never below the floor like any member the pairs brought in (a group the user joined is
+checked part by part: a version of either part may join it). The user's decisions come
+first and are never undone: "these are versions" joins two groups whatever their
+similarity; "not a version" keeps two releases in different clusters (a join that would put
+them together is refused).
 
 The clusters of a connected part of the graph (pairs at or above the threshold, and joins
 the user made) depend only on that part, so an import reclusters only the parts it touched
@@ -99,6 +101,9 @@ def cluster(
                     return True
         return False
 
+    # The floor is checked within what pairs built: a group the user joined is two groups
+    # of versions, and a version of either may join it.
+    by_pairs = _Groups()
     for a, b in decisions.joined:
         ra, rb = groups.find(a), groups.find(b)
         if ra != rb and not conflict(ra, rb):
@@ -111,10 +116,13 @@ def cluster(
         ra, rb = groups.find(a), groups.find(b)
         if ra == rb or conflict(ra, rb):
             continue
-        xs = sorted(groups.members[ra])[:FLOOR_SAMPLE]
-        ys = sorted(groups.members[rb])[:FLOOR_SAMPLE]
-        if (len(xs) > 1 or len(ys) > 1) and similar(xs, ys) < floor:
+        pa, pb = by_pairs.find(a), by_pairs.find(b)
+        xs = sorted(by_pairs.members[pa])[:FLOOR_SAMPLE]
+        ys = sorted(by_pairs.members[pb])[:FLOOR_SAMPLE]
+        if pa != pb and (len(xs) > 1 or len(ys) > 1) and similar(xs, ys) < floor:
             continue
         groups.union(ra, rb)
+        if pa != pb:
+            by_pairs.union(pa, pb)
     out = [sorted(m) for m in groups.members.values() if len(m) > 1]
     return sorted(out)
