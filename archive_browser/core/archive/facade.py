@@ -173,7 +173,8 @@ class Archive(ArchiveBase):
         """Deletes releases; `removed` holds the ids that were there."""
         existing = frozenset(self.store.existing_ids(list(ids)))
         self.change(lambda s: s.delete_releases(list(ids)))
-        return Changes(removed=existing, tags=True, metadata=True)
+        self.lineage.update()  # their versions lose them
+        return Changes(removed=existing, tags=True, metadata=True, versions=True)
 
     # --- handed to the managers -----------------------------------------------------------------
     # One line each: the facade's vocabulary stays in one place; the work is in the managers.
