@@ -173,7 +173,7 @@ class Archive(ArchiveBase):
         """Deletes releases; `removed` holds the ids that were there."""
         existing = frozenset(self.store.existing_ids(list(ids)))
         self.change(lambda s: s.delete_releases(list(ids)))
-        self.lineage.update()  # their versions lose them
+        self.lineage.update(sorted(existing))  # their versions lose them
         return Changes(removed=existing, tags=True, metadata=True, versions=True)
 
     # --- handed to the managers -----------------------------------------------------------------

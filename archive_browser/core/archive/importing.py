@@ -79,7 +79,7 @@ class ImportManager:
                         pass
                     raise
                 yield from self._index_stored(index, report, done=read_total, total=total)
-                for done, of in update_lineage(archive):
+                for done, of in update_lineage(archive, report.imported_ids):
                     yield Progress(total, total, f"Finding versions: {done:,} of {of:,}")
         except DiskFullError as e:
             raise DiskFullError(self._full_disk_message(report, len(files) - read_files)) from e
@@ -117,7 +117,7 @@ class ImportManager:
         with archive.write_lock:
             self._insert_drafts(drafts, outcome)
             archive.sync_index()
-            for _ in update_lineage(archive):
+            for _ in update_lineage(archive, outcome.imported):
                 pass
         return outcome.imported, outcome.duplicates
 

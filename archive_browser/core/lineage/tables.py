@@ -60,11 +60,42 @@ class LineageTables:
             "WHERE s.release_id IS NULL OR s.text_checksum != r.text_checksum ORDER BY r.id"
         )
 
+    def unsigned_among(self, ids: Sequence[int]) -> list[int]:
+        """Of these releases, and of those stored after the last one signed, the ones without
+        a signature or whose text changed since."""
+        found = set(
+            self._ids(
+                "SELECT id FROM releases WHERE id > "
+                "(SELECT coalesce(max(release_id), 0) FROM lineage_signatures)"
+            )
+        )
+        for chunk in _chunks(sorted(set(ids))):
+            found.update(
+                self._ids(
+                    f"SELECT r.id FROM releases r LEFT JOIN lineage_signatures s "
+                    f"ON s.release_id = r.id WHERE r.id IN ({_marks(chunk)}) AND "
+                    "(s.release_id IS NULL OR s.text_checksum != r.text_checksum)",
+                    chunk,
+                )
+            )
+        return sorted(found)
+
+    def gone_among(self, ids: Sequence[int]) -> list[int]:
+        """Of these releases, the signed ones no longer in the archive."""
+        out: list[int] = []
+        for chunk in _chunks(sorted(set(ids))):
+            out += self._ids(
+                f"SELECT release_id FROM lineage_signatures WHERE release_id IN "
+                f"({_marks(chunk)}) AND NOT EXISTS (SELECT 1 FROM releases WHERE id = release_id)",
+                chunk,
+            )
+        return out
+
     def gone(self) -> list[int]:
         """Signed releases that are no longer in the archive."""
         return self._ids(
-            "SELECT release_id FROM lineage_signatures WHERE release_id NOT IN "
-            "(SELECT id FROM releases) ORDER BY release_id"
+            "SELECT release_id FROM lineage_signatures WHERE NOT EXISTS "
+            "(SELECT 1 FROM releases WHERE id = release_id) ORDER BY release_id"
         )
 
     # --- signatures
