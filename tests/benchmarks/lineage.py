@@ -260,7 +260,7 @@ def compare_datasketch(rows: list[dict[str, str]], groups: list[int]) -> None:
 # --- 2. the labelled set, imported ---------------------------------------------------------------
 
 
-def no_lineage(_archive: object) -> Iterator[tuple[int, int]]:
+def no_lineage(_archive: object, _ids: object = None) -> Iterator[tuple[int, int]]:
     return iter(())
 
 
