@@ -41,7 +41,19 @@ _A = (_rng.integers(1, 2**63 - 1, NUM_PERM, dtype=np.uint64) << np.uint64(1)) | 
 _B = _rng.integers(0, 2**63 - 1, NUM_PERM, dtype=np.uint64)
 _CHUNK = 4096  # shingles hashed at once (bounds the temporary array to 4 MB)
 
-_word_hashes: dict[str, int] = {}
+
+class _WordHashes(dict[str, int]):
+    """Each word's 64-bit hash, computed once (looked up in C by `map`)."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) > 1_000_000:
+            self.clear()
+        digest = hashlib.blake2b(word.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+        h = self[word] = int.from_bytes(digest, "little")
+        return h
+
+
+_word_hashes = _WordHashes()
 
 Shingles = npt.NDArray[np.uint64]
 Signature = npt.NDArray[np.uint32]
@@ -52,38 +64,30 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def _word_hash(word: str) -> int:
-    h = _word_hashes.get(word)
-    if h is None:
-        if len(_word_hashes) > 1_000_000:
-            _word_hashes.clear()
-        digest = hashlib.blake2b(word.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-        h = _word_hashes[word] = int.from_bytes(digest, "little")
-    return h
-
-
 def shingles(text: str) -> Shingles:
     """The text's distinct shingle hashes, sorted. A text shorter than a shingle is one
     shingle of all its words; a text without words has none."""
     found = words(text)
     if not found:
         return np.empty(0, dtype=np.uint64)
-    w = np.fromiter((_word_hash(x) for x in found), dtype=np.uint64, count=len(found))
+    w = np.array(list(map(_word_hashes.__getitem__, found)), dtype=np.uint64)
     span = min(SHINGLE_WORDS, len(w))
     count = len(w) - span + 1
     h = w[:count].copy()
     for j in range(1, span):
         h *= _MIX
         h ^= w[j : j + count]
-    return np.unique(h)
+    h.sort()  # (sorting and masking: five times as quick as np.unique on these sizes)
+    return h[np.r_[True, h[1:] != h[:-1]]]
 
 
 def signature(hashes: Shingles) -> Signature:
     """The MinHash signature of a set of shingle hashes (all EMPTY for an empty set)."""
     out = np.full(NUM_PERM, EMPTY, dtype=np.uint32)
     for start in range(0, len(hashes), _CHUNK):
-        part = hashes[start : start + _CHUNK]
-        values = (np.outer(_A, part) + _B[:, None]) >> np.uint64(32)
+        values = np.multiply.outer(_A, hashes[start : start + _CHUNK])
+        values += _B[:, None]
+        values >>= np.uint64(32)
         np.minimum(out, values.min(axis=1).astype(np.uint32), out=out)
     return out
 
