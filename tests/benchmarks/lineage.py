@@ -328,8 +328,27 @@ def at_scale(
     say(f"3. The labelled set among {n:,} generated unrelated releases")
     corpus = write_jsonl(work.parent / f"corpus-{n}.jsonl", n)
     folder = work / "scale"
+    reuse = (folder / "archive.sqlite3").exists()
     archive = Archive.open(folder)
     start = time.perf_counter()
+    if reuse:  # stored by an earlier run: the labelled set first, then the generated ones
+        all_ids = archive.store.ids("id")
+        labelled, unrelated = all_ids[: len(rows)], all_ids[len(rows) : len(rows) + n]
+        with archive.store.transaction():  # the releases an earlier check added
+            archive.store.delete_releases(all_ids[len(rows) + n :])
+            archive.store.db.execute("DELETE FROM index_queue")
+    else:
+        labelled, unrelated = _store_all(archive, rows, corpus)
+    say(
+        f"  stored {archive.count():,} releases in {time.perf_counter() - start:.0f} s "
+        "(directly, no index)"
+    )
+    _measure(archive, rows, groups, kinds, labelled, unrelated)
+
+
+def _store_all(
+    archive: Archive, rows: list[dict[str, str]], corpus: Path
+) -> tuple[list[int], list[int]]:
     labelled = store_directly(
         archive,
         (
@@ -355,10 +374,17 @@ def at_scale(
             for k, rec in enumerate(read_jsonl(corpus))
         ),
     )
-    say(
-        f"  stored {archive.count():,} releases in {time.perf_counter() - start:.0f} s "
-        "(directly, no index)"
-    )
+    return labelled, unrelated
+
+
+def _measure(
+    archive: Archive,
+    rows: list[dict[str, str]],
+    groups: list[int],
+    kinds: list[str],
+    labelled: list[int],
+    unrelated: list[int],
+) -> None:
     rss = max_rss_mb()
     start = time.perf_counter()
     run(archive.rebuild_versions())
@@ -380,6 +406,14 @@ def at_scale(
     generated = set(unrelated)
     false = [c for c in archive.clusters() if generated & set(c.ids)]
     say(f"  clusters holding a generated release (false clusters): {len(false):,}")
+    labelled_set_ids = set(labelled)
+    mixed = sum(1 for c in false if labelled_set_ids & set(c.ids))
+    sizes = [len(mh.words(archive.get(c.ids[0]).body)) for c in false]
+    say(
+        f"    of which {mixed:,} join a generated release to a real one (the generator copies "
+        f"runs of real sentences verbatim); words of their first releases: median "
+        f"{statistics.median(sizes) if sizes else 0:.0f}; every pair confirmed >= 0.8 exactly"
+    )
     for c in false[:5]:
         say(f"    {c.ids[:6]} weakest link {c.min_similarity:.3f}")
     # One new release checked against the archive: signed, looked up in the bands,
@@ -393,9 +427,11 @@ def at_scale(
         else:  # unrelated: sentences of several releases
             body = " ".join(rng.choice(rows)["body"].split(". ")[0] for _ in range(8))
         with archive.store.transaction():
-            archive.store.place_release(ReleaseDraft(f"new {k}", body, "2024-01-01"))
+            new_id, _m, _k = archive.store.place_release(
+                ReleaseDraft(f"new {k}", body, "2024-01-01")
+            )
         start = time.perf_counter()
-        for _ in update_lineage(archive):
+        for _ in update_lineage(archive, [new_id] if new_id is not None else []):
             pass
         times.append(time.perf_counter() - start)
     say(
