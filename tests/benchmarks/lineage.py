@@ -184,7 +184,11 @@ def quality(
 
 
 def compare_datasketch(rows: list[dict[str, str]], groups: list[int]) -> None:
-    from datasketch import MinHash, MinHashLSH
+    try:  # not a dependency of the app: `pip install datasketch` for this part
+        from datasketch import MinHash, MinHashLSH
+    except ImportError:
+        say("1. skipped: datasketch is not installed (pip install datasketch)")
+        return
 
     say("1. Signatures: NumPy (the app) beside datasketch")
     bodies = [r["body"] for r in rows]
