@@ -124,10 +124,12 @@ def test_the_import_summary_opens_the_versions_of_a_possible_duplicate(
     dialog = window.findChildren(ImportSummaryDialog)[-1]
     button = dialog.pairs.cellWidget(0, 3)
     assert button.text() == "Versions"
-    with qtbot.waitSignal(window.features.versions.shown, timeout=10000):
-        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    # The results are searched again after the import: wait for that, as a user would.
+    qtbot.waitUntil(lambda: window.search_idle and window.model.row_of(match.id) is not None)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     panel = window.features.versions.panel
-    assert panel.report is not None and panel.report.id == match.id
+    qtbot.waitUntil(lambda: panel.report is not None and panel.report.id == match.id)
+    assert window.current_id() == match.id  # the results are on it too
     ids = [v.id for v in panel.report.versions]
     assert {match.id, match.matched_id} <= set(ids)
     assert panel.model.rowCount() == len(ids) >= 2
