@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from archive_browser import APP_ID, __version__
+from archive_browser.cli import cmd_lineage
 from archive_browser.cli.cmd_verify import add_parser as add_verify_parser
 from archive_browser.cli.commands import (
     cmd_backup,
@@ -20,7 +21,7 @@ from archive_browser.cli.commands import (
     cmd_stats,
     cmd_tag,
 )
-from archive_browser.cli.help import JSON_HELP, SORT_HELP, cmd_help, finish
+from archive_browser.cli.help import EXAMPLES, JSON_HELP, SORT_HELP, cmd_help, finish
 from archive_browser.core import importers
 from archive_browser.core.paths import ENV_ARCHIVE
 
@@ -214,6 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reindex", help="rebuild the index from the archive")
     p.set_defaults(func=cmd_reindex)
+
+    # Versions and clusters (cli/cmd_lineage.py).
+    cmd_lineage.add_parsers(sub)
+    EXAMPLES.update(cmd_lineage.EXAMPLES)
 
     p = sub.add_parser("help", help="explain the query language, or a command")
     p.add_argument(

@@ -66,6 +66,11 @@ def verify_task(archive: Archive) -> Job[Any]:
     return archive.verify()
 
 
+def versions_task(archive: Archive) -> Job[None]:
+    """Computes the archive's versions anew (see Archive.rebuild_versions)."""
+    return archive.rebuild_versions()
+
+
 def export_task(
     archive: Archive,
     ids: Sequence[int],

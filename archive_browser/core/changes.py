@@ -23,6 +23,8 @@ class Changes:
     #: Title, date, source or another stored field changed (what facets and sorting read).
     metadata: bool = False
     saved_searches: bool = False
+    #: Which releases are versions of which changed (clusters, "first versions only").
+    versions: bool = False
     #: The index was rebuilt or brought up to date.
     index: bool = False
     everything: bool = False
@@ -31,7 +33,14 @@ class Changes:
 
     @classmethod
     def all(cls) -> Changes:
-        return cls(everything=True, tags=True, metadata=True, saved_searches=True, index=True)
+        return cls(
+            everything=True,
+            tags=True,
+            metadata=True,
+            saved_searches=True,
+            index=True,
+            versions=True,
+        )
 
     @classmethod
     def of_tags(cls, ids: Iterable[int]) -> Changes:
@@ -40,7 +49,14 @@ class Changes:
     @property
     def results(self) -> bool:
         """Whether a search's results (membership, order, shown fields) may be stale."""
-        return bool(self.everything or self.releases or self.added or self.removed or self.metadata)
+        return bool(
+            self.everything
+            or self.releases
+            or self.added
+            or self.removed
+            or self.metadata
+            or self.versions
+        )
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -51,6 +67,7 @@ class Changes:
             metadata=self.metadata or other.metadata,
             saved_searches=self.saved_searches or other.saved_searches,
             index=self.index or other.index,
+            versions=self.versions or other.versions,
             everything=self.everything or other.everything,
             new_id=self.new_id if self.new_id is not None else other.new_id,
         )

@@ -7,7 +7,7 @@ the query syntax or of the search engine.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from archive_browser.core.errors import UserFacingError
@@ -41,14 +41,16 @@ class SearchSpec:
     query: str = ""
     filters: tuple[Filter, ...] = field(default_factory=tuple)
     sort: str = "relevance"
+    #: Hides releases that are later versions of another (re-posts, re-issues).
+    first_versions: bool = False
 
     def with_filter(self, f: Filter) -> SearchSpec:
         if f in self.filters:
             return self
-        return SearchSpec(self.query, (*self.filters, f), self.sort)
+        return replace(self, filters=(*self.filters, f))
 
     def without_filter(self, f: Filter) -> SearchSpec:
-        return SearchSpec(self.query, tuple(x for x in self.filters if x != f), self.sort)
+        return replace(self, filters=tuple(x for x in self.filters if x != f))
 
     def to_json(self) -> str:
         return json.dumps(
@@ -57,6 +59,7 @@ class SearchSpec:
                 "query": self.query,
                 "filters": [{"field": f.field, "value": f.value} for f in self.filters],
                 "sort": self.sort,
+                **({"first_versions": True} if self.first_versions else {}),
             },
             ensure_ascii=False,
         )
@@ -76,6 +79,7 @@ class SearchSpec:
                 str(data.get("query", "")),
                 tuple(Filter(str(f["field"]), str(f["value"])) for f in data.get("filters", [])),
                 sort if sort in SORTS else "relevance",
+                data.get("first_versions") is True,
             )
         except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise UserFacingError(f"This saved search cannot be read: {e}") from None

@@ -48,6 +48,11 @@ def verify_job(archive: Archive) -> Job[Any]:
     return background.run_in_process(archive, background.verify_task)
 
 
+def versions_job(archive: Archive) -> Job[None]:
+    """Finds the versions of every release anew, in a child process."""
+    return background.run_in_process(archive, background.versions_task)
+
+
 def pending_count(archive: Archive) -> int:
     """How many recorded index updates are not applied yet."""
     return archive.pending_index_count()

@@ -341,6 +341,8 @@ class ImportSummaryDialog(QDialog):
 
     #: (the release in the archive, the one this import stored with its text)
     compare_requested = Signal(int, int)
+    #: A release whose versions to show (the Versions panel)
+    versions_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None, report: ImportReport) -> None:
         super().__init__(parent)
@@ -382,7 +384,7 @@ class ImportSummaryDialog(QDialog):
         # Releases stored although their text is in the archive already (another title, date,
         # URL or source): each pair one click from being read side by side.
         self.possible = [m for m in report.matches if m.kind == "possible" and m.id is not None]
-        self.pairs = QTableWidget(len(self.possible), 3)
+        self.pairs = QTableWidget(len(self.possible), 4)
         if self.possible:
             layout.addWidget(
                 QLabel(
@@ -390,7 +392,7 @@ class ImportSummaryDialog(QDialog):
                     "archive (another title, date, address or source): possible duplicates."
                 )
             )
-            self.pairs.setHorizontalHeaderLabels(["Release", "Same text as", ""])
+            self.pairs.setHorizontalHeaderLabels(["Release", "Same text as", "", ""])
             for row, match in enumerate(self.possible):
                 cells = [f"#{match.id} {match.title}", f"#{match.matched_id}"]
                 for column, value in enumerate(cells):
@@ -403,6 +405,12 @@ class ImportSummaryDialog(QDialog):
                     lambda _=False, m=match: self.compare_requested.emit(m.matched_id, m.id)
                 )
                 self.pairs.setCellWidget(row, 2, button)
+                versions = QPushButton("Versions")
+                versions.setToolTip("Show every version of this release")
+                versions.clicked.connect(
+                    lambda _=False, m=match: self.versions_requested.emit(m.id)
+                )
+                self.pairs.setCellWidget(row, 3, versions)
             self.pairs.resizeColumnsToContents()
             self.pairs.horizontalHeader().setStretchLastSection(True)
             layout.addWidget(self.pairs)
@@ -423,6 +431,7 @@ SHORTCUTS = [
     ("Ctrl+E", "Edit the selected release"),
     ("Ctrl+D", "Read the two selected releases side by side"),
     ("Esc", "Close the side-by-side view"),
+    ("Ctrl+Shift+V", "The versions of the release being read"),
     ("Ctrl+S", "Save the current search"),
     ("Ctrl+Z", "Undo the last tag operation"),
     ("Ctrl++ / Ctrl+-", "Larger / smaller text"),

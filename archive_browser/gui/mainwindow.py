@@ -48,6 +48,7 @@ from archive_browser.gui.features.reading import ReadingFeature
 from archive_browser.gui.features.saved_searches import SavedSearchesFeature
 from archive_browser.gui.features.searching import ResultsFeature
 from archive_browser.gui.features.tagging import TagsFeature
+from archive_browser.gui.features.versions import VersionsFeature
 from archive_browser.gui.operations import job_op
 from archive_browser.gui.settings import Settings
 from archive_browser.gui.workers import Runner
@@ -60,6 +61,7 @@ class Features:
     results: ResultsFeature
     reading: ReadingFeature
     compare: CompareFeature
+    versions: VersionsFeature
     tags: TagsFeature
     editing: EditFeature
     saved: SavedSearchesFeature
@@ -108,10 +110,12 @@ class MainWindow(QMainWindow):
         results = ResultsFeature(ctx)
         reading = ReadingFeature(ctx, results)
         exporting = ExportFeature(ctx, results)
+        compare = CompareFeature(ctx, results, reading, self.splitter)
         features = Features(
             results=results,
             reading=reading,
-            compare=CompareFeature(ctx, results, reading, self.splitter),
+            compare=compare,
+            versions=VersionsFeature(ctx, results, compare),
             tags=TagsFeature(ctx, results),
             editing=EditFeature(ctx, results),
             saved=SavedSearchesFeature(ctx, results),
@@ -126,7 +130,10 @@ class MainWindow(QMainWindow):
         results.index_damaged.connect(features.maintenance.rebuild_index)
         # The import's summary opens a possible duplicate beside the release it matched.
         features.importing.summary_opened.connect(
-            lambda dialog: dialog.compare_requested.connect(features.compare.open)
+            lambda dialog: (
+                dialog.compare_requested.connect(features.compare.open),
+                dialog.versions_requested.connect(features.versions.open_for),
+            )
         )
         features.tags.tags_changed.connect(self.tags_changed)
         ctx.jobs.finished.connect(self.job_finished)
@@ -158,12 +165,18 @@ class MainWindow(QMainWindow):
         results_layout = QVBoxLayout(results)
         results_layout.setContentsMargins(0, 0, 0, 0)
         results_layout.addWidget(f.results.note)
+        results_layout.addWidget(f.versions.first_only)
         results_layout.addWidget(f.results.table)
         results_layout.addWidget(f.results.empty)
 
         self.splitter.addWidget(self.side)
         self.splitter.addWidget(results)
-        self.splitter.addWidget(f.reading.stack)
+        # The reader above, the Versions panel of what it shows below.
+        self.reader_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.reader_splitter.addWidget(f.reading.stack)
+        self.reader_splitter.addWidget(f.versions.panel)
+        self.reader_splitter.setSizes([640, 170])
+        self.splitter.addWidget(self.reader_splitter)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 5)
         self.splitter.setStretchFactor(2, 4)

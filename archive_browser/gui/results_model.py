@@ -39,6 +39,7 @@ class Column(IntEnum):
     LANGUAGE = 3
     TAGS = 4
     SCORE = 5
+    VERSIONS = 6
 
 
 HEADERS = {
@@ -48,6 +49,7 @@ HEADERS = {
     Column.LANGUAGE: "Lang",
     Column.TAGS: "Tags",
     Column.SCORE: "Score",
+    Column.VERSIONS: "Versions",
 }
 
 
@@ -83,6 +85,7 @@ class Row:
     language: str
     tags: str
     snippet_html: str | None  # None until it arrives
+    versions: int = 1  # how many versions of the release there are (itself included)
 
 
 class ResultsModel(QAbstractTableModel):
@@ -144,11 +147,13 @@ class ResultsModel(QAbstractTableModel):
         block = [i for i in self._ids[start : start + BLOCK] if i not in self._rows]
         data = self.archive.rows(block, ("title", "date", "source", "language"))
         tags = self.archive.tags_of(block)
+        sizes = self.archive.cluster_sizes(block)
         for i in block:
             if i in data:
                 title, date, source, language = data[i]
                 tag_text = ", ".join(tags.get(i, []))
-                self._rows[i] = Row(title, date or "", source, language, tag_text, None)
+                row_data = Row(title, date or "", source, language, tag_text, None, sizes[i])
+                self._rows[i] = row_data
         self._ask_snippets([i for i in block if i in data])
         return self._rows.get(release_id)
 
@@ -237,4 +242,6 @@ def _text(row: Row, column: Column, *, tooltip: bool = False) -> str:
         return row.language
     if column == Column.TAGS:
         return row.tags
+    if column == Column.VERSIONS:
+        return f"{row.versions} versions" if row.versions > 1 else ""
     return ""

@@ -82,7 +82,14 @@ def test_titles_sources_and_the_column_chooser(qtbot, make_window, tmp_path: Pat
     )  # the title takes the spare width
     # Right click on the header: hide Score and Lang.
     menu = header_menu(qtbot, window)
-    assert [a.text() for a in menu.actions()] == ["Date", "Source", "Lang", "Tags", "Score"]
+    assert [a.text() for a in menu.actions()] == [
+        "Date",
+        "Source",
+        "Lang",
+        "Tags",
+        "Score",
+        "Versions",
+    ]
     click_entry(qtbot, menu, "Score")
     assert header.isSectionHidden(Column.SCORE)
     click_entry(qtbot, header_menu(qtbot, window), "Lang")

@@ -29,6 +29,7 @@ SHORTCUTS = {
     "search.next_hit": "F3",
     "search.previous_hit": "Shift+F3",
     "view.compare": "Ctrl+D",
+    "view.versions": "Ctrl+Shift+V",
     "view.larger": (standard, QKeySequence.StandardKey.ZoomIn),
     "view.smaller": (standard, QKeySequence.StandardKey.ZoomOut),
     "help.shortcuts": "F1",
@@ -74,6 +75,7 @@ def test_menus_are_built_from_the_features_actions(qtbot, make_window) -> None:
             "&Find…",
             "&Save search…",
             "Clear filters",
+            "First versions only (on/off)",
             "---",
             "&Next hit",
             "&Previous hit",
@@ -86,8 +88,16 @@ def test_menus_are_built_from_the_features_actions(qtbot, make_window) -> None:
             "---",
             "&Larger text",
             "&Smaller text",
+            "---",
+            "&Versions of this release",
         ],
-        "&Tools": ["&Check archive", "&Rebuild index", "&Verify original files"],
+        "&Tools": [
+            "&Check archive",
+            "&Rebuild index",
+            "&Verify original files",
+            "---",
+            "Find &versions again",
+        ],
         "&Help": ["&Keyboard shortcuts", "&Query language", "&About Archive Browser"],
     }
     shortcuts = {

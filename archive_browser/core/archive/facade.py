@@ -14,6 +14,7 @@ from archive_browser.core.archive.backups import BackupManager, replace_damaged
 from archive_browser.core.archive.base import DB_NAME, LOCK_NAME, ArchiveBase, write_errors
 from archive_browser.core.archive.fixity import FixityManager, VerifyReport
 from archive_browser.core.archive.importing import ImportManager
+from archive_browser.core.archive.lineage import LineageManager
 from archive_browser.core.archive.opening import (
     create_private_file,
     create_private_folder,
@@ -29,6 +30,7 @@ from archive_browser.core.errors import ArchiveLockedError, UserFacingError
 from archive_browser.core.index import HighlightTerms, ParsedQuery, Snippet
 from archive_browser.core.integrity import DamagedArchiveError
 from archive_browser.core.jobs import Job, Progress
+from archive_browser.core.lineage import DEFAULT_THRESHOLD, Cluster, VersionsReport
 from archive_browser.core.model import EDITABLE_FIELDS, Release, ReleaseDraft
 from archive_browser.core.provenance import Provenance
 from archive_browser.core.reports import (
@@ -57,6 +59,7 @@ class Archive(ArchiveBase):
         self.imports = ImportManager(self)
         self.searches = SearchManager(self)
         self.fixity = FixityManager(self)
+        self.lineage = LineageManager(self)
 
     # --- opening and closing ------------------------------------------------------------------
 
@@ -173,7 +176,8 @@ class Archive(ArchiveBase):
         """Deletes releases; `removed` holds the ids that were there."""
         existing = frozenset(self.store.existing_ids(list(ids)))
         self.change(lambda s: s.delete_releases(list(ids)))
-        return Changes(removed=existing, tags=True, metadata=True)
+        self.lineage.update(sorted(existing))  # their versions lose them
+        return Changes(removed=existing, tags=True, metadata=True, versions=True)
 
     # --- handed to the managers -----------------------------------------------------------------
     # One line each: the facade's vocabulary stays in one place; the work is in the managers.
@@ -212,8 +216,11 @@ class Archive(ArchiveBase):
         sort: str = "relevance",
         limit: int | None = 20,
         filters: Sequence[Filter] = (),
+        first_versions: bool = False,
     ) -> SearchResults:
-        return self.searches.search(query, sort=sort, limit=limit, filters=filters)
+        return self.searches.search(
+            query, sort=sort, limit=limit, filters=filters, first_versions=first_versions
+        )
 
     def run_search(self, spec: SearchSpec, limit: int | None = None) -> SearchResults:
         return self.searches.run(spec, limit)
@@ -284,6 +291,35 @@ class Archive(ArchiveBase):
 
     def order_saved_searches(self, ids: Sequence[int]) -> Changes:
         return self.saved.order(ids)
+
+    # --- versions and clusters (core/archive/lineage.py) ---------------------------------------
+
+    def versions(self, release_id: int) -> VersionsReport:
+        return self.lineage.versions(release_id)
+
+    def clusters(self, min_similarity: float = DEFAULT_THRESHOLD) -> list[Cluster]:
+        return self.lineage.clusters(min_similarity)
+
+    def cluster_sizes(self, ids: Sequence[int]) -> dict[int, int]:
+        return self.lineage.cluster_sizes(ids)
+
+    def split_version(self, release_id: int) -> Changes:
+        return self.lineage.split(release_id)
+
+    def merge_versions(self, a: int, b: int) -> Changes:
+        return self.lineage.merge(a, b)
+
+    def mark_not_version(self, a: int, b: int) -> Changes:
+        return self.lineage.not_version(a, b)
+
+    def rebuild_versions(self) -> Job[None]:
+        return self.lineage.rebuild()
+
+    @property
+    def versions_built(self) -> bool:
+        return self.lineage.built
+
+    # --- backups --------------------------------------------------------------------------------
 
     def backup(self, dest: Path | str) -> Job[BackupReport]:
         return self.backups.backup(dest)

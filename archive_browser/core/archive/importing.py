@@ -8,6 +8,7 @@ from pathlib import Path
 
 from archive_browser.core import importers
 from archive_browser.core.archive.base import ArchiveBase, indexing_procs, write_errors
+from archive_browser.core.archive.lineage import update_lineage
 from archive_browser.core.archive.recording import FileSource, ImportRecorder
 from archive_browser.core.errors import CancelledError, DiskFullError, UnreadableInputError
 from archive_browser.core.index import SearchIndex
@@ -86,6 +87,8 @@ class ImportManager:
                     raise
                 recorder.finish()
                 yield from self._index_stored(index, report, done=read_total, total=total)
+                for done, of in update_lineage(archive, report.imported_ids):
+                    yield Progress(total, total, f"Finding versions: {done:,} of {of:,}")
         except DiskFullError as e:
             raise DiskFullError(self._full_disk_message(report, len(files) - read_files)) from e
         stored = len(report.imported_ids)
@@ -129,6 +132,8 @@ class ImportManager:
             source.finish()
             recorder.finish()
             archive.sync_index()
+            for _ in update_lineage(archive, outcome.imported):
+                pass
         return outcome.imported, outcome.duplicates
 
     def _index_stored(

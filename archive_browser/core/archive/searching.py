@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from archive_browser.core.archive.base import ArchiveBase
+from archive_browser.core.archive.lineage import LineageManager
 from archive_browser.core.index import (
     HighlightTerms,
     ParsedQuery,
@@ -38,9 +39,22 @@ class SearchManager:
         sort: str = "relevance",
         limit: int | None = 20,
         filters: Sequence[Filter] = (),
+        first_versions: bool = False,
     ) -> SearchResults:
         """Releases matching `query` (all releases for an empty query) and every filter, in
-        `sort` order: "relevance", "date" (oldest first) or "-date" (newest first)."""
+        `sort` order: "relevance", "date" (oldest first) or "-date" (newest first);
+        `first_versions` leaves out later versions of a release (counted out too)."""
+        if first_versions:
+            found = self.search(query, sort=sort, limit=None, filters=filters)
+            kept = LineageManager(self._archive).first_versions(found.ids)
+            kept_scores = found.scores
+            if kept_scores:
+                score_of = dict(zip(found.ids, kept_scores, strict=True))
+                kept_scores = [score_of[i] for i in kept]
+            total = len(kept)
+            if limit:
+                kept, kept_scores = kept[:limit], kept_scores[:limit]
+            return SearchResults(found.query, total, kept, kept_scores)
         index = self._archive._require_index()
         store = self._archive.store
         parsed = query if isinstance(query, ParsedQuery) else index.parse(query)
@@ -79,7 +93,13 @@ class SearchManager:
 
     def run(self, spec: SearchSpec, limit: int | None = None) -> SearchResults:
         """Runs a search spec: its query, filters and sort."""
-        return self.search(spec.query, sort=spec.sort, limit=limit, filters=spec.filters)
+        return self.search(
+            spec.query,
+            sort=spec.sort,
+            limit=limit,
+            filters=spec.filters,
+            first_versions=spec.first_versions,
+        )
 
     def sort_ids(self, ids: Sequence[int], order: str) -> list[int]:
         """Release ids by date: "date" oldest first, "-date" newest first; unknown dates last,

@@ -175,6 +175,39 @@ def _migration_provenance(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_lineage(db: sqlite_utils.Database) -> None:
+    # Versions of releases (core/lineage): each text's MinHash signature with the checksum of
+    # the text it was computed from (a text changed since is signed again), its LSH band keys
+    # (to find a new release's candidates without a rescan), the pairs confirmed by their
+    # exact shingle sets, the clusters at the default threshold (what the results show and
+    # filter by) and the user's decisions, which the clustering never undoes. Kept without
+    # foreign keys: a deleted release's rows are cleared by the next update, not by a cascade
+    # over millions of band rows.
+    db.execute(
+        "CREATE TABLE lineage_signatures (release_id INTEGER PRIMARY KEY, "
+        "text_checksum TEXT NOT NULL, signature BLOB NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE lineage_bands (key INTEGER NOT NULL, release_id INTEGER NOT NULL, "
+        "PRIMARY KEY (key, release_id)) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TABLE lineage_pairs (a INTEGER NOT NULL, b INTEGER NOT NULL, "
+        "similarity REAL NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX lineage_pairs_b ON lineage_pairs (b, a)")
+    db.execute(
+        "CREATE TABLE lineage_clusters (release_id INTEGER PRIMARY KEY, "
+        "cluster_id INTEGER NOT NULL, position INTEGER NOT NULL)"
+    )
+    db.execute("CREATE INDEX lineage_clusters_cluster ON lineage_clusters (cluster_id)")
+    db.execute(
+        "CREATE TABLE lineage_decisions (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
+        "a INTEGER NOT NULL, b INTEGER NOT NULL, decision TEXT NOT NULL, made TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX lineage_decisions_pair ON lineage_decisions (a, b)")
+
+
 #: Migration n brings the schema from version n-1 to version n. Never edit a released one.
 MIGRATIONS: Sequence[Callable[[sqlite_utils.Database], None]] = (
     _migration_1,
@@ -182,5 +215,6 @@ MIGRATIONS: Sequence[Callable[[sqlite_utils.Database], None]] = (
     _migration_3,
     _migration_4,
     _migration_provenance,
+    _migration_lineage,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -30,7 +30,14 @@ from archive_browser.gui.results_model import (
 from archive_browser.gui.search_bar import SearchBar
 
 #: The columns the header's context menu can hide and show (the title always shows).
-OPTIONAL_COLUMNS = (Column.DATE, Column.SOURCE, Column.LANGUAGE, Column.TAGS, Column.SCORE)
+OPTIONAL_COLUMNS = (
+    Column.DATE,
+    Column.SOURCE,
+    Column.LANGUAGE,
+    Column.TAGS,
+    Column.SCORE,
+    Column.VERSIONS,
+)
 #: The least width of the title column beside the others, in the compare view too.
 MIN_TITLE_WIDTH = 180
 
@@ -40,6 +47,7 @@ COLUMN_WIDTHS = {
     Column.LANGUAGE: 40,
     Column.TAGS: 90,
     Column.SCORE: 48,
+    Column.VERSIONS: 76,
 }
 
 
@@ -62,6 +70,8 @@ class ResultsFeature(Feature):
     def __init__(self, ctx: WindowContext) -> None:
         super().__init__(ctx)
         self.spec = SearchSpec()
+        #: Hide later versions of a release (the Versions feature's option).
+        self.first_versions = False
         self.terms = HighlightTerms()
         self._seq = 0
         self._done_seq = 0
@@ -162,8 +172,11 @@ class ResultsFeature(Feature):
     def readable_width(self) -> int:
         """The width the results need to stay readable: the shown columns beside a title."""
         header = self.table.horizontalHeader()
+        # (The versions badge, last, may be cut while two texts are side by side.)
         others = sum(
-            header.sectionSize(c) for c in OPTIONAL_COLUMNS if not header.isSectionHidden(c)
+            header.sectionSize(c)
+            for c in OPTIONAL_COLUMNS
+            if not header.isSectionHidden(c) and c != Column.VERSIONS
         )
         return others + MIN_TITLE_WIDTH + self.table.verticalScrollBar().sizeHint().width()
 
@@ -194,7 +207,13 @@ class ResultsFeature(Feature):
         def work(archive: Any) -> tuple[Any, HighlightTerms, dict[str, Any]] | None:
             if seq != self._seq:
                 return None  # typed past before it started: its answer would be dropped
-            results = archive.search(parsed, sort=spec.sort, limit=None, filters=spec.filters)
+            results = archive.search(
+                parsed,
+                sort=spec.sort,
+                limit=None,
+                filters=spec.filters,
+                first_versions=self.first_versions,
+            )
             terms = HighlightTerms() if parsed.is_everything else archive.highlight_terms(parsed)
             everything = parsed.is_everything and not spec.filters
             facets = archive.facets(None if everything else results.ids)

@@ -1,0 +1,101 @@
+"""Signing a whole archive at once: every signature in memory, candidates from sorted band
+keys (no SQL lookup per release), the tables written in key order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import numpy.typing as npt
+
+from archive_browser.core.lineage import DEFAULT_THRESHOLD
+from archive_browser.core.lineage import minhash as mh
+from archive_browser.core.lineage.tables import (
+    BATCH,
+    BUCKET_CAP,
+    BUCKET_NEIGHBOURS,
+    ESTIMATE_FLOOR,
+    LineageTables,
+)
+
+#: (done, total, what is being done)
+Step = tuple[int, int, str]
+
+
+def candidate_pairs(
+    ids: npt.NDArray[np.int64], keys: npt.NDArray[np.int64]
+) -> set[tuple[int, int]]:
+    """Pairs of releases that agree on a whole band: for each band, releases sorted by key
+    and paired within each run of equal keys (each with its next BUCKET_NEIGHBOURS only in a
+    run longer than BUCKET_CAP)."""
+    pairs: set[tuple[int, int]] = set()
+    for band in range(keys.shape[1]):
+        order = np.argsort(keys[:, band], kind="stable")
+        sorted_keys = keys[order, band]
+        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        ends = np.r_[starts[1:], len(sorted_keys)]
+        for start, end in zip(starts[ends - starts > 1], ends[ends - starts > 1], strict=True):
+            run = sorted(int(x) for x in ids[order[start:end]])
+            reach = len(run) if len(run) <= BUCKET_CAP else BUCKET_NEIGHBOURS + 1
+            for x, a in enumerate(run):
+                for b in run[x + 1 : x + reach]:
+                    pairs.add((a, b))
+    return pairs
+
+
+def rebuild(tables: LineageTables, threshold: float = DEFAULT_THRESHOLD) -> Iterator[Step]:
+    """Computes the lineage data of every release anew (the user's decisions are kept)."""
+    conn = tables.conn
+    tables.clear()
+    total = int(conn.execute("SELECT count(*) FROM releases").fetchone()[0])
+    ids: list[int] = []
+    sig_rows: list[mh.Signature] = []
+    last = 0
+    yield 0, total, "Signing releases"
+    while True:
+        rows = conn.execute(
+            "SELECT id, body, text_checksum FROM releases WHERE id > ? ORDER BY id LIMIT ?",
+            [last, BATCH],
+        ).fetchall()
+        if not rows:
+            break
+        batch = []
+        for i, body, digest in rows:
+            sig = mh.signature(mh.shingles(body))
+            ids.append(int(i))
+            sig_rows.append(sig)
+            batch.append((int(i), digest, mh.to_blob(sig)))
+        conn.executemany(
+            "INSERT INTO lineage_signatures (release_id, text_checksum, signature) "
+            "VALUES (?, ?, ?)",
+            batch,
+        )
+        last = int(rows[-1][0])
+        yield len(ids), total, f"Signing releases: {len(ids):,} of {total:,}"
+    if not ids:
+        return
+    id_array = np.array(ids, dtype=np.int64)
+    sigs = np.stack(sig_rows)
+    has_words = sigs[:, 0] != mh.EMPTY
+    id_array, sigs = id_array[has_words], sigs[has_words]
+    keys = mh.band_keys(sigs)
+    yield total, total, "Writing the bands"
+    flat = np.column_stack([keys.ravel(), np.repeat(id_array, keys.shape[1])])
+    flat = flat[np.lexsort((flat[:, 1], flat[:, 0]))]
+    conn.executemany(
+        "INSERT OR IGNORE INTO lineage_bands (key, release_id) VALUES (?, ?)",
+        ((int(k), int(i)) for k, i in flat),
+    )
+    yield total, total, "Finding candidates"
+    pairs = candidate_pairs(id_array, keys)
+    position = {int(i): n for n, i in enumerate(id_array)}
+    likely = {
+        (a, b)
+        for a, b in pairs
+        if np.count_nonzero(sigs[position[a]] == sigs[position[b]]) / mh.NUM_PERM >= ESTIMATE_FLOOR
+    }
+    yield total, total, f"Confirming {len(likely):,} pairs"
+    sig_of = {int(i): sigs[n] for n, i in enumerate(id_array)}
+    tables.confirm(likely | tables._same_text_pairs(ids), sigs=sig_of)
+    yield total, total, "Grouping versions"
+    tables.write_clusters(tables.groups(tables.all_pairs(threshold), threshold, tables.decisions()))
