@@ -165,30 +165,21 @@ class StemmingTokenizer(Tokenizer):
 _last_words: tuple[str, bool, list[str]] | None = None
 
 #: Words (as stems) whose pairs with their neighbours are indexed, so that a phrase holding
-#: them is found by look-ups of pairs rather than by comparing the places of words that
-#: stand in nearly every release ("the", "of", "in"). Changing the list changes the index:
-#: raise ANALYZER_VERSION.
-_PAIR_WORDS_EN = (
-    "a about after again against all also an and any are as at be been before being between "
-    "both but by can could did do does during each for from had has have he her here him his "
-    "how i if in into is it its just may me might more most must my no not now of off on "
-    "once one only or other our out over own said same say says shall she should so some "
-    "such than that the their them then there these they this those through to today under "
-    "up us very was we were what when where which while who whom whose why will with would "
-    "you your"
-).split()
-_PAIR_WORDS_RU = (
-    "а без бы был была были было в во вот все всё вы где да для до его её ее если есть еще "
-    "ещё же за и из или их к как ко ли мы на над не нет но о об он она они оно от по под при "
-    "с со так также то только у уже чем что это этот эти я"
-).split()
+#: them is found by look-ups of pairs ("in the", "of ukraine") rather than by comparing the
+#: places of words that stand many times in nearly every release. The most common words
+#: only: on 5,000 releases the index held 11.2 MiB without pairs, 19.1 with these, 28.6 with
+#: the 60 most common words and 33.0 with 200. Changing the list changes the index: raise
+#: ANALYZER_VERSION.
+_PAIR_WORDS_EN = "the of and to in a"
+_PAIR_WORDS_RU = "и в на не с что"
 PAIR_SEPARATOR = " "
 
 
 @lru_cache(maxsize=1)
 def pair_words() -> frozenset[str]:
     """The stems whose pairs are indexed (see _PAIR_WORDS_EN)."""
-    return frozenset(stem_all([fold(w) for w in (*_PAIR_WORDS_EN, *_PAIR_WORDS_RU)]))
+    listed = f"{_PAIR_WORDS_EN} {_PAIR_WORDS_RU}".split()
+    return frozenset(stem_all([fold(w) for w in listed]))
 
 
 def word_pairs(words: list[str]) -> list[tuple[int, str]]:

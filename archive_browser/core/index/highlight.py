@@ -11,11 +11,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from archive_browser.core.index.analysis import folded_words, iter_words
+from archive_browser.core.index.analysis import WORD_PATTERN, folded_words, iter_words
 from archive_browser.core.index.analysis import stems as stems_of
 from archive_browser.core.textnorm import fold
 
 Span = tuple[int, int]
+_WORD = re.compile(WORD_PATTERN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +70,10 @@ def _candidate_words(text: str, terms: HighlightTerms) -> list[tuple[int, int, s
     """(start, end, folded word) of the words of `text` that may match: all words when the
     terms hold phrases (their words are compared in sequence), else only the words one regular
     expression finds (a C scan instead of folding and stemming every word in Python)."""
-    pattern = _candidate_pattern(terms)
-    if pattern is not None:
-        folded = fold(text)
-        if len(folded) == len(text):  # one folded character per character: offsets agree
-            return [(m.start(), m.end(), m.group()) for m in pattern.finditer(folded)]
+    pattern = _candidate_pattern(terms) or _WORD
+    folded = fold(text)
+    if len(folded) == len(text):  # one folded character per character: offsets agree
+        return [(m.start(), m.end(), m.group()) for m in pattern.finditer(folded)]
     return list(iter_words(text))
 
 

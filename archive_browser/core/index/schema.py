@@ -123,8 +123,8 @@ class CompactPositions(formats.Positions):
 
 class PairPositions(CompactPositions):
     """The pair field's postings: each pair of adjacent words of which one is a pair word
-    (`analysis.pair_words`: "the", "of", "in", "said"...) as one term, "united state",
-    at the place of its first word, in the compact format. A phrase becomes a look-up of its
+    (`analysis.pair_words`: "the", "of", "in"...) as one term, "the unit", at the place of
+    its first word, in the compact format. A phrase becomes a look-up of its
     pairs (and of its other words), whose postings are a small part of those of "the"."""
 
     def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[Any]:
@@ -164,8 +164,9 @@ def make_schema() -> fields.Schema:
     `text` holds everything a bare word searches (title, summary, body, notes, source, place
     and tags), stemmed, with positions for phrases: one field, so that a word costs one look-up
     and a release one set of postings; indexing the fields apart cost twice the time and
-    space. `title` is also indexed alone, for `title:`; source, place and notes alone (without
-    positions) for their fields."""
+    space. `pairs` holds the text's pairs of adjacent words with a very common word, for
+    phrases (see `PairPositions`). `title` is also indexed alone, for `title:`; source, place
+    and notes alone (without positions) for their fields."""
     stemmed = stemming_analyzer()
     return fields.Schema(
         id=fields.NUMERIC(int, bits=64, signed=False, unique=True, stored=True, sortable=True),
