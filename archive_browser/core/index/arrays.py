@@ -13,7 +13,6 @@ inside an OR, a phrase with slop) as a list matcher.
 
 from __future__ import annotations
 
-from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -301,16 +300,18 @@ def _postings(m: Any, values: list[bytes] | None = None) -> tuple[np.ndarray, np
                 values.append(m.value())
             m.next()
         return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
-    id_blocks: list[int] = []
+    deltas: list[int] = []
+    counts: list[int] = []
     weight_blocks: list[float] = []
     while True:
         if m._data is None:
             m._read_data()
-        deltas, weights = m._data[0], m._data[1]
-        id_blocks.extend(accumulate(deltas))
+        block_deltas, weights = m._data[0], m._data[1]
+        deltas.extend(block_deltas)
+        count = m._blocklength
+        counts.append(count)
         if values is not None:
             values.extend(m._data[2])
-        count = m._blocklength
         if weights is None:
             weight_blocks.extend([1.0] * count)
         elif isinstance(weights, float):
@@ -320,7 +321,13 @@ def _postings(m: Any, values: list[bytes] | None = None) -> tuple[np.ndarray, np
         if m._lastblock:
             break
         m._goto(m._nextoffset)
-    return np.array(id_blocks, dtype=np.int64), np.array(weight_blocks, dtype=np.float64)
+    # Each block's numbers are gaps from 0: summed over all blocks at once, then each block
+    # less what the blocks before it summed to.
+    running = np.cumsum(np.array(deltas, dtype=np.int64))
+    ends = np.cumsum(np.array(counts, dtype=np.int64))
+    before = np.concatenate(([0], running[ends[:-1] - 1]))
+    ids = running - np.repeat(before, counts)
+    return ids, np.array(weight_blocks, dtype=np.float64)
 
 
 def column(searcher: Any, fieldname: str) -> np.ndarray:
