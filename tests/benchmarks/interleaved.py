@@ -23,9 +23,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.benchmarks.engines import ENGINES  # noqa: E402
-from tests.benchmarks.measure import latency_summary  # noqa: E402
-from tests.benchmarks.queries import query_mix  # noqa: E402
+from tests.benchmarks.engines import ENGINES
+from tests.benchmarks.measure import latency_summary
+from tests.benchmarks.queries import query_mix
 
 
 def measure(workdir: Path, names: list[str], rounds: int) -> dict[str, Any]:
