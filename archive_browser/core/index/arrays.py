@@ -23,7 +23,7 @@ from whoosh.columns import NumericColumn
 from whoosh.scoring import BM25FScorer
 
 import archive_browser.core.index.budget as budget
-from archive_browser.core.index.analysis import PAIR_SEPARATOR, pair_indexed
+from archive_browser.core.index.analysis import PAIR_SEPARATOR, pair_indexed, pair_words
 from archive_browser.core.index.schema import PAIR_FIELD, CompactPositions
 from archive_browser.core.index.whoosh_fixes import LENGTHS, length_column
 
@@ -181,26 +181,27 @@ def _term(
 def phrase_units(fieldname: str, words: list[str], schema: Any) -> list[tuple[str, str, int]]:
     """What a phrase of adjacent words is looked up by: (field, term, place in the phrase)
     for each part. On the text field, each pair of adjacent words of which one is a pair word
-    (`analysis.pair_words`) is one term of the pair field; the other words are looked up as
-    themselves. Every word is covered by a part, so a release holds the phrase at a place
-    exactly when it holds every part at its place (a pair stands at its first word's place)."""
+    (`analysis.pair_words`) is a term of the pair field, rarer than either of its words: the
+    phrase's pairs are taken (less those whose words other pairs cover, pairs of two pair
+    words first, as they are the most common), then each word no pair covers, as itself.
+    Every word is covered by a part, so a release holds the phrase at a place exactly when it
+    holds every part at its place (a pair stands at its first word's place)."""
     if fieldname != "text" or PAIR_FIELD not in schema:
         return [(fieldname, w, k) for k, w in enumerate(words)]
-    units: list[tuple[str, str, int]] = []
-    n = len(words)
-    k = 0
-    while k < n:
-        if k + 1 < n and pair_indexed(words[k], words[k + 1]):
-            units.append((PAIR_FIELD, words[k] + PAIR_SEPARATOR + words[k + 1], k))
-            k += 2
-        elif k == n - 1 and k > 0 and pair_indexed(words[k - 1], words[k]):
-            # The last word, after a pair: the pair ending with it is rarer than the word.
-            units.append((PAIR_FIELD, words[k - 1] + PAIR_SEPARATOR + words[k], k - 1))
-            k += 1
-        else:
-            units.append((fieldname, words[k], k))
-            k += 1
-    return units
+    common = pair_words()
+    pairs = [k for k in range(len(words) - 1) if pair_indexed(words[k], words[k + 1])]
+    cover = [0] * len(words)
+    for k in pairs:
+        cover[k] += 1
+        cover[k + 1] += 1
+    for k in sorted(pairs, key=lambda k: -(words[k] in common) - (words[k + 1] in common)):
+        if cover[k] > 1 and cover[k + 1] > 1:
+            pairs.remove(k)
+            cover[k] -= 1
+            cover[k + 1] -= 1
+    units = [(PAIR_FIELD, words[k] + PAIR_SEPARATOR + words[k + 1], k) for k in pairs]
+    units += [(fieldname, w, k) for k, w in enumerate(words) if not cover[k]]
+    return sorted(units, key=lambda unit: unit[2])
 
 
 def _phrase(searcher: Any, q: Any, lengths: dict[str, np.ndarray]) -> Arrays:
