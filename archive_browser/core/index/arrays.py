@@ -325,9 +325,10 @@ def _postings(m: Any, values: list[bytes] | None = None) -> tuple[np.ndarray, np
     # Each block's numbers are gaps from 0: summed over all blocks at once, then each block
     # less what the blocks before it summed to.
     running = np.cumsum(np.array(deltas, dtype=np.int64))
-    ends = np.cumsum(np.array(counts, dtype=np.int64))
+    sizes = np.array(counts, dtype=np.int64)
+    ends = np.cumsum(sizes)
     before = np.concatenate(([0], running[ends[:-1] - 1]))
-    ids = running - np.repeat(before, counts)
+    ids: np.ndarray = running - np.repeat(before, sizes)
     return ids, np.array(weight_blocks, dtype=np.float64)
 
 
