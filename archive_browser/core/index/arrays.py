@@ -328,8 +328,8 @@ def _postings(m: Any, values: list[bytes] | None = None) -> tuple[np.ndarray, np
     sizes = np.array(counts, dtype=np.int64)
     ends = np.cumsum(sizes)
     before = np.concatenate(([0], running[ends[:-1] - 1]))
-    ids: np.ndarray = running - np.repeat(before, sizes)
-    return ids, np.array(weight_blocks, dtype=np.float64)
+    docs: np.ndarray = running - np.repeat(before, sizes)
+    return docs, np.array(weight_blocks, dtype=np.float64)
 
 
 def column(searcher: Any, fieldname: str) -> np.ndarray:
