@@ -13,7 +13,6 @@ inside an OR, a phrase with slop) as a list matcher.
 
 from __future__ import annotations
 
-from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -24,6 +23,8 @@ from whoosh.columns import NumericColumn
 from whoosh.scoring import BM25FScorer
 
 import archive_browser.core.index.budget as budget
+from archive_browser.core.index.analysis import PAIR_SEPARATOR, pair_indexed, pair_words
+from archive_browser.core.index.schema import PAIR_FIELD, CompactPositions
 from archive_browser.core.index.whoosh_fixes import LENGTHS, length_column
 
 _LENGTHS = np.array(LENGTHS, dtype=np.float64)
@@ -177,52 +178,95 @@ def _term(
     )
 
 
+def phrase_units(fieldname: str, words: list[str], schema: Any) -> list[tuple[str, str, int]]:
+    """What a phrase of adjacent words is looked up by: (field, term, place in the phrase)
+    for each part. On the text field, each pair of adjacent words of which one is a pair word
+    (`analysis.pair_words`) is a term of the pair field, rarer than either of its words: the
+    phrase's pairs are taken (less those whose words other pairs cover, pairs of two pair
+    words first, as they are the most common), then each word no pair covers, as itself.
+    Every word is covered by a part, so a release holds the phrase at a place exactly when it
+    holds every part at its place (a pair stands at its first word's place)."""
+    if fieldname != "text" or PAIR_FIELD not in schema:
+        return [(fieldname, w, k) for k, w in enumerate(words)]
+    common = pair_words()
+    pairs = [k for k in range(len(words) - 1) if pair_indexed(words[k], words[k + 1])]
+    cover = [0] * len(words)
+    for k in pairs:
+        cover[k] += 1
+        cover[k + 1] += 1
+    for k in sorted(pairs, key=lambda k: -(words[k] in common) - (words[k + 1] in common)):
+        if cover[k] > 1 and cover[k + 1] > 1:
+            pairs.remove(k)
+            cover[k] -= 1
+            cover[k + 1] -= 1
+    units = [(PAIR_FIELD, words[k] + PAIR_SEPARATOR + words[k + 1], k) for k in pairs]
+    units += [(fieldname, w, k) for k, w in enumerate(words) if not cover[k]]
+    return sorted(units, key=lambda unit: unit[2])
+
+
 def _phrase(searcher: Any, q: Any, lengths: dict[str, np.ndarray]) -> Arrays:
-    """Documents where the phrase's words stand side by side, scored as Whoosh scores a
-    phrase (the sum of its words' scores). The documents holding every word are found as
-    arrays; their positions are then compared as arrays of (document, start) keys, rarest
-    word first, so that a common word's positions are compared for the documents still in
-    the running only."""
+    """Documents where the phrase's words stand side by side, scored as the sum of its
+    parts' scores (see `phrase_units`: word pairs, and words). The documents holding every
+    part are found as arrays; their places are then compared as arrays of (document, start)
+    keys, rarest part first, so that a common part's places are compared for the documents
+    still in the running only. A phrase of one part (two words of which one is a pair word)
+    needs no places at all."""
     schema = searcher.schema
     if q.fieldname not in schema or not schema[q.fieldname].format.supports("positions"):
         raise _Unsupported
-    field = schema[q.fieldname]
-    words: list[tuple[np.ndarray, np.ndarray, list[bytes]]] = []
-    for word in q.words:
+    units = phrase_units(q.fieldname, [str(w) for w in q.words], schema)
+    parts: list[tuple[np.ndarray, np.ndarray, list[bytes], int]] = []
+    for fieldname, word, offset in units:
         values: list[bytes] = []
-        found = _term(searcher, q.fieldname, field.to_bytes(word), lengths, values)
+        found = _term(searcher, fieldname, schema[fieldname].to_bytes(word), lengths, values)
         if found is None:
             return _EMPTY
-        words.append((found[0], found[1], values))
-    docs = words[0][0]
-    for ids, _, _ in words[1:]:
+        parts.append((found[0], found[1], values, offset))
+    if len(parts) == 1:
+        return parts[0][0], parts[0][1]
+    docs = parts[0][0]
+    for ids, _, _, _ in parts[1:]:
         docs = np.intersect1d(docs, ids, assume_unique=True)
     starts: np.ndarray | None = None
-    for offset in sorted(range(len(words)), key=lambda k: len(words[k][0])):
+    for ids, _, values, offset in sorted(parts, key=lambda part: len(part[0])):
         if not len(docs):
             return _EMPTY
-        ids, _, values = words[offset]
         rows = np.searchsorted(ids, docs)
-        keys = _start_keys(field.format, docs, [values[i] for i in rows], offset)
+        keys = _start_keys(docs, [values[i] for i in rows], offset)
         starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
         docs = np.unique(starts >> 32)
     scores = np.zeros(len(docs))
-    for ids, word_scores, _ in words:
+    for ids, word_scores, _, _ in parts:
         scores += word_scores[np.searchsorted(ids, docs)]
     return docs, scores
 
 
-def _start_keys(fmt: Any, docs: np.ndarray, values: list[bytes], offset: int) -> np.ndarray:
+_COMPACT = CompactPositions()
+_HEADER = np.arange(4)
+_BIG_ENDIAN = np.array([1 << 24, 1 << 16, 1 << 8, 1], dtype=np.int64)
+
+
+def _start_keys(docs: np.ndarray, values: list[bytes], offset: int) -> np.ndarray:
     """For each document and each place of a word in it, document * 2**32 + (place - offset):
-    the place the phrase would start at. Ascending and distinct."""
-    counts = np.fromiter(
-        (fmt.decode_frequency(v) for v in values), dtype=np.int64, count=len(values)
-    )
-    joined = b"".join(v[4:] for v in values)
-    if len(joined) == 2 * int(counts.sum()):  # all 16-bit (CompactPositions)
-        places = np.frombuffer(joined, dtype=np.uint16).astype(np.int64)
+    the place the phrase would start at. Ascending and distinct. `values` are postings of
+    the compact format (`schema.CompactPositions`): a 4-byte count, then 16- or 32-bit
+    places; the counts and places of all of them are read as one array."""
+    if not values:
+        return np.zeros(0, dtype=np.int64)
+    sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    raw = np.frombuffer(b"".join(values), dtype=np.uint8)
+    heads = (np.cumsum(sizes) - sizes)[:, None] + _HEADER
+    counts = raw[heads].astype(np.int64) @ _BIG_ENDIAN
+    if np.array_equal(sizes - 4, 2 * counts):  # all 16-bit
+        body = np.ones(len(raw), dtype=bool)
+        body[heads.ravel()] = False
+        places = raw[body].view(np.uint16).astype(np.int64)
     else:
-        places = np.fromiter((p for v in values for p in fmt.decode_positions(v)), dtype=np.int64)
+        places = np.fromiter(
+            (p for v in values for p in _COMPACT.decode_positions(v)),
+            dtype=np.int64,
+            count=int(counts.sum()),
+        )
     keys = np.repeat(docs, counts) * (1 << 32) + (places - offset)
     return keys[places >= offset]
 
@@ -257,16 +301,18 @@ def _postings(m: Any, values: list[bytes] | None = None) -> tuple[np.ndarray, np
                 values.append(m.value())
             m.next()
         return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
-    id_blocks: list[int] = []
+    deltas: list[int] = []
+    counts: list[int] = []
     weight_blocks: list[float] = []
     while True:
         if m._data is None:
             m._read_data()
-        deltas, weights = m._data[0], m._data[1]
-        id_blocks.extend(accumulate(deltas))
+        block_deltas, weights = m._data[0], m._data[1]
+        deltas.extend(block_deltas)
+        count = m._blocklength
+        counts.append(count)
         if values is not None:
             values.extend(m._data[2])
-        count = m._blocklength
         if weights is None:
             weight_blocks.extend([1.0] * count)
         elif isinstance(weights, float):
@@ -276,7 +322,14 @@ def _postings(m: Any, values: list[bytes] | None = None) -> tuple[np.ndarray, np
         if m._lastblock:
             break
         m._goto(m._nextoffset)
-    return np.array(id_blocks, dtype=np.int64), np.array(weight_blocks, dtype=np.float64)
+    # Each block's numbers are gaps from 0: summed over all blocks at once, then each block
+    # less what the blocks before it summed to.
+    running = np.cumsum(np.array(deltas, dtype=np.int64))
+    sizes = np.array(counts, dtype=np.int64)
+    ends = np.cumsum(sizes)
+    before = np.concatenate(([0], running[ends[:-1] - 1]))
+    docs: np.ndarray = running - np.repeat(before, sizes)
+    return docs, np.array(weight_blocks, dtype=np.float64)
 
 
 def column(searcher: Any, fieldname: str) -> np.ndarray:

@@ -101,7 +101,17 @@ class IndexWriter:
 
     def cancel(self) -> None:
         try:
-            self._writer.cancel()
+            try:
+                self._writer.cancel()
+            except OSError:
+                # Closing the cancelled segment's files writes what they buffer, which fails
+                # as the write did when the disk is full: none of it is kept, so the writer is
+                # finished without it (its lock released), and the error that made the caller
+                # cancel is the one reported.
+                with contextlib.suppress(Exception):
+                    self._writer.pool.cleanup()
+                with contextlib.suppress(Exception):
+                    self._writer._finish()
         finally:
             # Whoosh's multi-process writer only flags its indexing processes as cancelled in
             # this process; they would wait on their job queue for ever (and a process waits

@@ -11,11 +11,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from archive_browser.core.index.analysis import folded_words, iter_words
+from archive_browser.core.index.analysis import WORD_PATTERN, folded_words, iter_words
 from archive_browser.core.index.analysis import stems as stems_of
 from archive_browser.core.textnorm import fold
 
 Span = tuple[int, int]
+_WORD = re.compile(WORD_PATTERN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,16 @@ def match_spans(text: str, terms: HighlightTerms) -> list[Span]:
     are marked only where the whole phrase stands."""
     if not terms:
         return []
+    if terms.stem_phrases or terms.form_phrases:
+        folded = fold(text)
+        if len(folded) == len(text):  # one folded character per character: offsets agree
+            return _phrase_spans(text, folded, terms)
+    return _join(text, _word_spans(text, terms))
+
+
+def _word_spans(text: str, terms: HighlightTerms) -> list[Span]:
+    """The spans of the words the terms match, comparing every word (or every candidate
+    word, when the terms hold no phrase) in sequence."""
     words = _candidate_words(text, terms)
     need_stems = bool(terms.stems or terms.stem_phrases)
     if need_stems:
@@ -54,10 +65,48 @@ def match_spans(text: str, terms: HighlightTerms) -> list[Span]:
             for i in range(len(seq) - n + 1):
                 if seq[i] == phrase[0] and tuple(seq[i : i + n]) == phrase:
                     marked[i : i + n] = [True] * n
+    return [(s, e) for (s, e, _), m in zip(words, marked, strict=True) if m]
+
+
+def _phrase_spans(text: str, folded: str, terms: HighlightTerms) -> list[Span]:
+    """The spans of matched words, with phrases found by one regular expression each over
+    the folded text (word starts as the candidates of single words, separated by non-word
+    characters), then checked word by word: only candidates are stemmed, not every word of
+    the text."""
+    marked: set[Span] = set()
+    if terms.stems or terms.forms:
+        singles = HighlightTerms(terms.stems, terms.forms)
+        marked.update(_word_spans(text, singles))
+    for phrases, stemmed in ((terms.stem_phrases, True), (terms.form_phrases, False)):
+        for phrase in phrases:
+            for m in _phrase_pattern(phrase, stemmed).finditer(folded):
+                words = [(w.start(), w.end(), w.group()) for w in _WORD.finditer(m.group(1))]
+                forms = [w for _, _, w in words]
+                if stemmed:
+                    stem_of = stems_of(forms)
+                    forms = [stem_of[w] for w in forms]
+                if tuple(forms) == phrase:
+                    base = m.start(1)
+                    marked.update((base + s, base + e) for s, e, _ in words)
+    return _join(text, sorted(marked))
+
+
+@lru_cache(maxsize=64)
+def _phrase_pattern(phrase: tuple[str, ...], stemmed: bool) -> re.Pattern[str]:
+    """Every place (overlapping ones too) where words that may be the phrase's stand side by
+    side: a stem less its last two letters begins each (as for single words), or, for word
+    forms, each is the form."""
+    if stemmed:
+        parts = [re.escape(w[: max(1, len(w) - 2)]) + r"\w*" for w in phrase]
+    else:
+        parts = [re.escape(w) + r"(?!\w)" for w in phrase]
+    return re.compile(r"(?<!\w)(?=(" + r"\W+".join(parts) + "))")
+
+
+def _join(text: str, marked: list[Span]) -> list[Span]:
+    """Spans of marked words, in order, words separated by white space only made one."""
     spans: list[Span] = []
-    for (s, e, _), m in zip(words, marked, strict=True):
-        if not m:
-            continue
+    for s, e in marked:
         if spans and not text[spans[-1][1] : s].strip():
             spans[-1] = (spans[-1][0], e)  # words of one phrase make one hit
         else:
@@ -69,11 +118,10 @@ def _candidate_words(text: str, terms: HighlightTerms) -> list[tuple[int, int, s
     """(start, end, folded word) of the words of `text` that may match: all words when the
     terms hold phrases (their words are compared in sequence), else only the words one regular
     expression finds (a C scan instead of folding and stemming every word in Python)."""
-    pattern = _candidate_pattern(terms)
-    if pattern is not None:
-        folded = fold(text)
-        if len(folded) == len(text):  # one folded character per character: offsets agree
-            return [(m.start(), m.end(), m.group()) for m in pattern.finditer(folded)]
+    pattern = _candidate_pattern(terms) or _WORD
+    folded = fold(text)
+    if len(folded) == len(text):  # one folded character per character: offsets agree
+        return [(m.start(), m.end(), m.group()) for m in pattern.finditer(folded)]
     return list(iter_words(text))
 
 

@@ -32,7 +32,7 @@ from whoosh.util import make_binary_tree
 import archive_browser.core.index.budget as budget
 from archive_browser.core.errors import MalformedQueryError, QueryTooBroadError
 from archive_browser.core.index.analysis import iter_words
-from archive_browser.core.index.arrays import union_matcher
+from archive_browser.core.index.arrays import phrase_units, union_matcher
 from archive_browser.core.textnorm import normalize_punctuation
 
 DEFAULT_FIELDS = ("text",)
@@ -412,49 +412,59 @@ def _leaves(q: wq.Query) -> list[wq.Query]:
 
 
 class _PhraseMatcher(SpanWrappingMatcher):
-    """Matches documents where the words stand side by side, checked with sets of positions
-    (Whoosh's span machinery makes an object per position and took four times as long)."""
+    """Matches documents where the phrase's parts (words, or pairs of words: see
+    `arrays.phrase_units`) stand at their places, checked with sets of positions (Whoosh's
+    span machinery makes an object per position and took four times as long)."""
 
-    def __init__(self, ms: list[Any], order: list[int] | None = None) -> None:
+    def __init__(
+        self, ms: list[Any], offsets: list[int], length: int, order: list[int] | None = None
+    ) -> None:
         self.ms = ms
-        # The words' positions are compared rarest word first: a document where the rare
-        # words do not stand in place is dropped before the positions of "of" are decoded.
+        self.offsets = offsets
+        self.length = length
+        # The parts' positions are compared rarest first: a document where the rare parts do
+        # not stand in place is dropped before the positions of "of" are decoded.
         self.order = order or list(range(len(ms)))
         super().__init__(make_binary_tree(IntersectionMatcher, ms))
 
     def copy(self) -> _PhraseMatcher:
-        return self.__class__([m.copy() for m in self.ms], self.order)
+        return self.__class__([m.copy() for m in self.ms], self.offsets, self.length, self.order)
 
     def replace(self, minquality: float = 0) -> Any:
         return self if self.is_active() else NullMatcher()
 
     def _get_spans(self) -> list[Span]:
         first, *rest = self.order
-        starts = {p - first for p in self.ms[first].value_as("positions")}
-        for offset in rest:
+        at = self.offsets
+        starts = {p - at[first] for p in self.ms[first].value_as("positions")}
+        for k in rest:
             if not starts:
                 break
-            starts &= {p - offset for p in self.ms[offset].value_as("positions")}
-        last = len(self.ms) - 1
-        return [Span(p, p + last) for p in sorted(starts)]
+            starts &= {p - at[k] for p in self.ms[k].value_as("positions")}
+        last = self.length - 1
+        return [Span(p, p + last) for p in sorted(starts) if p >= 0]
 
 
 class AdjacentPhrase(wq.Phrase):
-    """A phrase whose words must stand side by side (slop 1), matched quickly."""
+    """A phrase whose words must stand side by side (slop 1), matched quickly: by its pairs
+    of words where it has pair words (see `arrays.phrase_units`), as the arrays do."""
 
     def matcher(self, searcher: Any, context: Any = None) -> Any:
-        field = searcher.schema[self.fieldname]
         reader = searcher.reader()
+        units = phrase_units(self.fieldname, [str(w) for w in self.words], searcher.schema)
         matchers = []
         frequencies = []
-        for word in self.words:
-            term = field.to_bytes(word)
-            if (self.fieldname, term) not in reader:
+        for fieldname, word, _ in units:
+            term = searcher.schema[fieldname].to_bytes(word)
+            if (fieldname, term) not in reader:
                 return NullMatcher()
-            matchers.append(wq.Term(self.fieldname, term).matcher(searcher, context))
-            frequencies.append(reader.doc_frequency(self.fieldname, term))
-        order = sorted(range(len(matchers)), key=frequencies.__getitem__)
-        m: Any = _PhraseMatcher(matchers, order)
+            matchers.append(wq.Term(fieldname, term).matcher(searcher, context))
+            frequencies.append(reader.doc_frequency(fieldname, term))
+        if len(matchers) == 1:
+            m: Any = matchers[0]
+        else:
+            order = sorted(range(len(matchers)), key=frequencies.__getitem__)
+            m = _PhraseMatcher(matchers, [u[2] for u in units], len(self.words), order)
         return WrappingMatcher(m, boost=self.boost) if self.boost != 1.0 else m
 
 

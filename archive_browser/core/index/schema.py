@@ -18,11 +18,14 @@ from archive_browser.core.index.analysis import (
     TAG_SEPARATOR,
     keyword_analyzer,
     stemming_analyzer,
+    word_pairs,
 )
 from archive_browser.core.model import Release
 
 #: Raised whenever the fields below change; with ANALYZER_VERSION it names the index format.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+#: The field of word pairs (see `PairPositions`).
+PAIR_FIELD = "pairs"
 INDEX_FORMAT = f"{SCHEMA_VERSION}.{ANALYZER_VERSION}"
 
 _DATE_LITERAL = re.compile(r"^\d{4}(-?\d{2}(-?\d{2})?)?$")
@@ -118,6 +121,36 @@ class CompactPositions(formats.Positions):
         return self.encode(sorted(merged))
 
 
+class PairPositions(CompactPositions):
+    """The pair field's postings: each pair of adjacent words of which one is a pair word
+    (`analysis.pair_words`: "the", "of", "in"...) as one term, "the unit", at the place of
+    its first word, in the compact format. A phrase becomes a look-up of its
+    pairs (and of its other words), whose postings are a small part of those of "the"."""
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[Any]:
+        if not isinstance(value, str):
+            return
+        places: dict[str, list[int]] = {}
+        for i, pair in word_pairs(analyzer.words(value)):
+            found = places.get(pair)
+            if found is None:
+                places[pair] = [i]
+            else:
+                found.append(i)
+        boost = self.field_boost
+        encode = self.encode
+        for pair, positions in places.items():
+            yield pair, len(positions), len(positions) * boost, encode(positions)
+
+
+def _pairs() -> fields.TEXT:
+    """The word-pair field (of the text field's words), with places; searched by phrases
+    only, never by a name in a query."""
+    field = fields.TEXT(analyzer=stemming_analyzer(), multitoken_query="phrase")
+    field.format = PairPositions(field_boost=field.format.field_boost)
+    return field
+
+
 def _text(**kwargs: Any) -> fields.TEXT:
     """A stemmed text field that keeps word positions, in the compact format."""
     field = fields.TEXT(analyzer=stemming_analyzer(), multitoken_query="phrase", **kwargs)
@@ -131,13 +164,15 @@ def make_schema() -> fields.Schema:
     `text` holds everything a bare word searches (title, summary, body, notes, source, place
     and tags), stemmed, with positions for phrases: one field, so that a word costs one look-up
     and a release one set of postings; indexing the fields apart cost twice the time and
-    space. `title` is also indexed alone, for `title:`; source, place and notes alone (without
-    positions) for their fields."""
+    space. `pairs` holds the text's pairs of adjacent words with a very common word, for
+    phrases (see `PairPositions`). `title` is also indexed alone, for `title:`; source, place
+    and notes alone (without positions) for their fields."""
     stemmed = stemming_analyzer()
     return fields.Schema(
         id=fields.NUMERIC(int, bits=64, signed=False, unique=True, stored=True, sortable=True),
         rev=fields.STORED(),
         text=_text(),
+        pairs=_pairs(),
         title=_text(),
         notes=fields.TEXT(analyzer=stemmed, phrase=False, multitoken_query="and"),
         source=fields.TEXT(analyzer=stemmed, phrase=False, multitoken_query="and"),
@@ -164,10 +199,14 @@ def document_for(release: Release) -> dict[str, Any]:
         release.place,
         " ".join(release.tags),
     )
+    text = "\n".join(p for p in parts if p)
     doc: dict[str, Any] = {
         "id": release.id,
         "rev": release.rev,
-        "text": "\n".join(p for p in parts if p),
+        # The same string: the pair field reuses the text field's words (see
+        # `StemmingTokenizer.words`).
+        "text": text,
+        PAIR_FIELD: text,
         "title": release.title,
         "notes": release.notes,
         "source": release.source,

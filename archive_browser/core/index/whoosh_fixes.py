@@ -98,6 +98,7 @@ def apply() -> None:
     _fix_buffer_file()
     _fix_field_lengths()
     _fix_posting_runs()
+    _fix_block_pickles()
     setattr(structfile.BufferFile, _MARK, True)
 
 
@@ -206,3 +207,17 @@ def _fix_posting_runs() -> None:
 
     cls._write_run = _write_run
     cls._read_run = _read_run
+
+
+#: Pickle protocol of posting blocks: protocol 2, which Whoosh asks for, writes each bytes
+#: value (a posting's word positions) as a call of `_codecs.encode` on a text string; 3 writes
+#: them as bytes. A block of 128 postings with positions took 181 µs to read and 222 µs to
+#: write with 2, 28 µs and 55 µs with 3, and half the bytes once compressed.
+BLOCK_PICKLE_PROTOCOL = 3
+
+
+def _fix_block_pickles() -> None:
+    def dumps(obj: Any, protocol: int | None = None) -> bytes:
+        return pickle.dumps(obj, BLOCK_PICKLE_PROTOCOL)
+
+    whoosh3.dumps = dumps
