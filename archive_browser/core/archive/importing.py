@@ -8,6 +8,7 @@ from pathlib import Path
 
 from archive_browser.core import importers
 from archive_browser.core.archive.base import ArchiveBase, indexing_procs, write_errors
+from archive_browser.core.archive.reuse import record_paragraphs
 from archive_browser.core.errors import CancelledError, DiskFullError, UnreadableInputError
 from archive_browser.core.index import SearchIndex
 from archive_browser.core.jobs import Job, Progress
@@ -187,11 +188,13 @@ class ImportManager:
         store = self._archive.store
         stamp = now_iso()
         new: list[int] = []
+        bodies: list[tuple[int, str]] = []
         with store.transaction():
             for draft in drafts:
                 release_id, matched, kind = store.place_release(draft, stamp=stamp)
                 if release_id is not None:
                     new.append(release_id)
+                    bodies.append((release_id, draft.body))
                 elif matched is not None:
                     outcome.duplicates.append(matched)
                 if matched is not None:
@@ -199,6 +202,7 @@ class ImportManager:
                     outcome.matches.append(
                         ImportMatch(where, draft.title, release_id, matched, kind)
                     )
+            record_paragraphs(store, bodies)  # paragraph reuse (see archive/reuse.py)
         outcome.imported.extend(new)
         self._archive.data_generation += 1
         return new

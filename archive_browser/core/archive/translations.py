@@ -1,0 +1,169 @@
+"""Translations: candidate pairs of releases in two languages, and the user's decisions.
+
+Candidates of a release are the releases in another language dated at most WINDOW_DAYS
+from it, scored by what they share (see core.lineage.translations); a pair the user
+rejected is not proposed again, a pair confirmed stays linked whatever the score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from archive_browser.core.archive.base import ArchiveBase
+from archive_browser.core.changes import Changes
+from archive_browser.core.errors import NotFoundError, UserFacingError
+from archive_browser.core.lineage.translations import (
+    MIN_SCORE,
+    WINDOW_DAYS,
+    Signals,
+    days_between,
+    score,
+    script_language,
+    signals,
+)
+from archive_browser.core.model import Release
+from archive_browser.core.store import Store, now_iso
+
+DECISIONS = ("confirmed", "rejected")
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationCandidate:
+    """Another release that may be this one translated; `decision` is "confirmed",
+    "rejected" or "" (not decided)."""
+
+    id: int
+    title: str
+    date: str | None
+    language: str
+    url: str
+    score: float
+    reasons: tuple[str, ...]
+    decision: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "date": self.date,
+            "language": self.language,
+            "url": self.url,
+            "score": self.score,
+            "reasons": list(self.reasons),
+            "decision": self.decision,
+        }
+
+
+def _signals(release: Release) -> Signals:
+    return signals(release.title, release.body, release.url, release.year)
+
+
+class TranslationManager:
+    """Proposes translation pairs and stores the user's decisions on them."""
+
+    def __init__(self, archive: ArchiveBase) -> None:
+        self._archive = archive
+
+    def decisions(self, release_id: int) -> dict[int, str]:
+        """The decided pairs of a release: other id -> "confirmed" / "rejected"."""
+        rows = self._archive.store.db.execute(
+            "SELECT other_id, decision FROM translation_decisions WHERE release_id = :id "
+            "UNION ALL SELECT release_id, decision FROM translation_decisions "
+            "WHERE other_id = :id",
+            {"id": release_id},
+        ).fetchall()
+        return {int(i): str(d) for i, d in rows}
+
+    def _window(self, release: Release) -> list[int]:
+        if release.date is None:
+            return []
+        try:
+            day = date.fromisoformat(release.date)
+        except ValueError:
+            return []
+        low = (day - timedelta(days=WINDOW_DAYS)).isoformat()
+        high = (day + timedelta(days=WINDOW_DAYS)).isoformat()
+        rows = self._archive.store.db.execute(
+            "SELECT id FROM releases WHERE date BETWEEN ? AND ? AND id != ? ORDER BY id",
+            [low, high, release.id],
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def candidates(
+        self, release_id: int, *, limit: int = 10, include_rejected: bool = False
+    ) -> list[TranslationCandidate]:
+        """The likeliest translations of a release, best first: confirmed pairs, then the
+        undecided with a score of at least MIN_SCORE (rejected ones only when asked)."""
+        store = self._archive.store
+        release = store.get_release(release_id)
+        language = script_language(release.body, release.language)
+        decided = self.decisions(release_id)
+        mine = _signals(release)
+        ids = list(dict.fromkeys([*self._window(release), *decided]))
+        out: list[TranslationCandidate] = []
+        for other in store.get_releases(ids):
+            decision = decided.get(other.id, "")
+            if decision == "rejected" and not include_rejected:
+                continue
+            other_language = script_language(other.body, other.language)
+            if not decision and (not language or other_language == language):
+                continue
+            apart = days_between(release.date, other.date)
+            found = score(mine, _signals(other), WINDOW_DAYS if apart is None else apart)
+            if not decision and found.value < MIN_SCORE:
+                continue
+            out.append(
+                TranslationCandidate(
+                    other.id,
+                    other.title,
+                    other.date,
+                    other_language,
+                    other.url,
+                    found.value,
+                    found.reasons,
+                    decision,
+                )
+            )
+        rank = {"confirmed": 0, "": 1, "rejected": 2}
+        out.sort(key=lambda c: (rank[c.decision], -c.score, c.id))
+        return out[:limit] if limit else out
+
+    def translations(
+        self, release_id: int, *, confirmed_only: bool = True
+    ) -> list[TranslationCandidate]:
+        """The confirmed translations of a release (with `confirmed_only` False, every
+        candidate not rejected too)."""
+        found = self.candidates(release_id, limit=0)
+        return [c for c in found if c.decision == "confirmed" or not confirmed_only]
+
+    def decide(self, release_id: int, other_id: int, decision: str | None) -> Changes:
+        """Stores "confirmed" or "rejected" for a pair (None forgets the decision)."""
+        self._archive.require_writable()
+        if decision is not None and decision not in DECISIONS:
+            raise ValueError(f"unknown decision {decision!r}")
+        if release_id == other_id:
+            raise UserFacingError("A release is not a translation of itself.")
+        archive = self._archive
+        missing = {release_id, other_id} - set(archive.store.existing_ids([release_id, other_id]))
+        if missing:
+            raise NotFoundError(f"There is no release with id {min(missing)}.")
+        low, high = sorted((release_id, other_id))
+
+        def apply(store: Store) -> None:
+            db = store.db
+            if decision is None:
+                db.execute(
+                    "DELETE FROM translation_decisions WHERE release_id = ? AND other_id = ?",
+                    [low, high],
+                )
+            else:
+                db.execute(
+                    "INSERT INTO translation_decisions (release_id, other_id, decision, decided) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (release_id, other_id) DO UPDATE SET "
+                    "decision = excluded.decision, decided = excluded.decided",
+                    [low, high, decision, now_iso()],
+                )
+
+        archive.change(apply)
+        return Changes()  # nothing a search shows: the translations section refreshes itself

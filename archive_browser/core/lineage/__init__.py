@@ -1,0 +1,1 @@
+"""Lineage of releases: versions, reuse of paragraphs, translations."""
