@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from archive_browser import APP_ID, __version__
+from archive_browser.cli import cmd_reuse
 from archive_browser.cli.commands import (
     cmd_backup,
     cmd_check,
@@ -181,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dest", metavar="NEW_FOLDER", type=Path, help="a folder without an archive")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_salvage)
+
+    cmd_reuse.add_parsers(sub, JSON_HELP)  # reuse, translations, compare (issue 16)
 
     p = sub.add_parser("reindex", help="rebuild the index from the archive")
     p.set_defaults(func=cmd_reindex)

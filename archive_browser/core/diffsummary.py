@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from archive_browser.core.lineage.reuse import LONG_BLOCK, normalize_paragraph, split_paragraphs
@@ -21,8 +22,9 @@ KINDS = ("identical", "typo", "substantive", "retraction")
 #: Two paragraphs in the same place sharing at least this share of words are one paragraph
 #: edited, not one removed and another added.
 SAME_PARAGRAPH = 0.5
-#: A word replaced by one spelled at least this alike (characters) is a word corrected.
-TYPO_LIKENESS = 0.7
+#: A word replaced by one at most this many letters away (a letter added, dropped, changed
+#: or two swapped) is a word corrected: one edit in words of up to five letters, two beyond.
+TYPO_EDITS_SHORT, TYPO_EDITS_LONG = 1, 2
 #: At most this many words added or removed (besides corrections) is still typo-level.
 TYPO_WORDS = 2
 #: A removed paragraph shorter than this many words (a stray line) is no retraction.
@@ -30,11 +32,12 @@ RETRACTION_WORDS = 5
 
 _WORD = re.compile(r"\w+")
 _MONTHS = frozenset(
-    """january february march april may june july august september october november december
-    jan feb mar apr jun jul aug sep sept oct nov dec
-    января февраля марта апреля мая июня июля августа сентября октября ноября декабря
-    січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня
-    """.split()
+    """
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec января февраля марта апреля мая июня
+    июля августа сентября октября ноября декабря січня лютого березня квітня травня червня
+    липня серпня вересня жовтня листопада грудня
+    """.split()  # noqa: SIM905 (a list of words, read as prose)
 )
 
 
@@ -95,6 +98,26 @@ def _likeness(a: list[str], b: list[str]) -> float:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
+def _edits(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions and swaps of
+    two neighbouring letters."""
+    rows = [list(range(len(b) + 1))]
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def _is_typo(old: str, new: str) -> bool:
+    old, new = fold(old), fold(new)
+    allowed = TYPO_EDITS_SHORT if max(len(old), len(new)) <= 5 else TYPO_EDITS_LONG
+    return abs(len(old) - len(new)) <= allowed and _edits(old, new) <= allowed
+
+
 def _is_month(word: str) -> bool:
     return fold(word) in _MONTHS
 
@@ -131,10 +154,7 @@ def _compare_words(old: list[str], new: list[str], tally: _Tally) -> None:
             tally.dates.append((left, right))
         elif all(w.isdigit() for w in changed):
             tally.figures.append((" ".join(was), " ".join(now)))
-        elif len(was) == len(now) and all(
-            difflib.SequenceMatcher(None, fold(x), fold(y)).ratio() >= TYPO_LIKENESS
-            for x, y in zip(was, now, strict=True)
-        ):
+        elif len(was) == len(now) and all(_is_typo(x, y) for x, y in zip(was, now, strict=True)):
             tally.corrected += len(was)
         else:
             tally.words_removed += len(was)
@@ -146,9 +166,18 @@ def _removed(tally: _Tally, paragraph: list[str]) -> None:
     tally.removed_words = max(tally.removed_words, len(paragraph))
 
 
+def _could_be_alike(a: Counter[str], b: Counter[str]) -> bool:
+    """False when two paragraphs cannot reach SAME_PARAGRAPH (the words they share bound
+    SequenceMatcher's ratio): most pairs of an unrelated replace block are rejected so."""
+    total = sum(a.values()) + sum(b.values())
+    return total > 0 and 2 * sum((a & b).values()) / total >= SAME_PARAGRAPH
+
+
 def _align(left: list[list[str]], right: list[list[str]], tally: _Tally) -> None:
     keys_l = [fold(" ".join(p)) for p in left]
     keys_r = [fold(" ".join(p)) for p in right]
+    bags_l = [Counter(k.split()) for k in keys_l]
+    bags_r = [Counter(k.split()) for k in keys_r]
     matcher = difflib.SequenceMatcher(None, keys_l, keys_r, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
@@ -157,6 +186,8 @@ def _align(left: list[list[str]], right: list[list[str]], tally: _Tally) -> None
         for i in range(i1, i2):
             best, likeness = None, SAME_PARAGRAPH
             for j in unused:
+                if not _could_be_alike(bags_l[i], bags_r[j]):
+                    continue
                 found = _likeness([fold(w) for w in left[i]], [fold(w) for w in right[j]])
                 if found >= likeness:
                     best, likeness = j, found

@@ -44,6 +44,7 @@ from archive_browser.gui.features.help import HelpFeature
 from archive_browser.gui.features.importing import ImportFeature
 from archive_browser.gui.features.maintenance import MaintenanceFeature
 from archive_browser.gui.features.reading import ReadingFeature
+from archive_browser.gui.features.reuse import ReuseFeature
 from archive_browser.gui.features.saved_searches import SavedSearchesFeature
 from archive_browser.gui.features.searching import ResultsFeature
 from archive_browser.gui.features.tagging import TagsFeature
@@ -67,6 +68,7 @@ class Features:
     maintenance: MaintenanceFeature
     status: ArchiveStatus
     help: HelpFeature
+    reuse: ReuseFeature
 
     def all(self) -> list[Feature]:
         return [getattr(self, f.name) for f in fields(self)]
@@ -105,10 +107,11 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         results = ResultsFeature(ctx)
         reading = ReadingFeature(ctx, results)
+        compare = CompareFeature(ctx, results, reading, self.splitter)
         features = Features(
             results=results,
             reading=reading,
-            compare=CompareFeature(ctx, results, reading, self.splitter),
+            compare=compare,
             tags=TagsFeature(ctx, results),
             editing=EditFeature(ctx, results),
             saved=SavedSearchesFeature(ctx, results),
@@ -117,6 +120,7 @@ class MainWindow(QMainWindow):
             maintenance=MaintenanceFeature(ctx),
             status=ArchiveStatus(ctx),
             help=HelpFeature(ctx),
+            reuse=ReuseFeature(ctx, results, reading, compare),
         )
         results.search_finished.connect(self.search_finished)
         results.index_damaged.connect(features.maintenance.rebuild_index)

@@ -31,9 +31,10 @@ def with_memory(corpus: Path) -> list[dict[str, str]]:
 @pytest.fixture
 def filled(archive: Archive, corpus: Path) -> Archive:
     """The corpus releases that hold MEMORY, and 60 others of the same office."""
-    chosen = with_memory(corpus) + [
-        r for r in rows(corpus, "zelenskyy")[:200] if MEMORY not in r["body"]
-    ][:60]
+    chosen = (
+        with_memory(corpus)
+        + [r for r in rows(corpus, "zelenskyy")[:200] if MEMORY not in r["body"]][:60]
+    )
     archive.add_releases([draft(r) for r in chosen])
     return archive
 
@@ -178,7 +179,8 @@ def test_an_archive_made_before_the_table_is_built_by_a_job(
 
 
 def test_hashes_are_stable_and_skip_repeats_in_one_body() -> None:
-    body = f"{MEMORY}\n\n{MEMORY.upper()}\n\nThe brigade received new equipment from its partners this week."
+    line = "The brigade received new equipment from its partners this week."
+    body = f"{MEMORY}\n\n{MEMORY.upper()}\n\n{line}"
     found = hashed_paragraphs(body)
     assert [p.position for p in found] == [0, 2]
     assert found[0].hash == hashed_paragraphs(MEMORY)[0].hash

@@ -19,8 +19,8 @@ from archive_browser.core.archive.opening import (
     inspect_file,
     refuse_newer_schema,
 )
-from archive_browser.core.archive.saved_searches import SavedSearchManager
 from archive_browser.core.archive.reuse import ReuseManager
+from archive_browser.core.archive.saved_searches import SavedSearchManager
 from archive_browser.core.archive.searching import SearchManager
 from archive_browser.core.archive.tags import TagManager
 from archive_browser.core.archive.translations import TranslationCandidate, TranslationManager

@@ -16,6 +16,7 @@ from archive_browser.core.errors import NotFoundError, UserFacingError
 from archive_browser.core.lineage.translations import (
     MIN_SCORE,
     WINDOW_DAYS,
+    Score,
     Signals,
     days_between,
     score,
@@ -26,6 +27,11 @@ from archive_browser.core.model import Release
 from archive_browser.core.store import Store, now_iso
 
 DECISIONS = ("confirmed", "rejected")
+#: How many of a release's best candidates are checked for being likely (the check reads
+#: the candidate's own candidates).
+LIKELY_CHECKED = 5
+#: Releases read during one question: the release, its signals, its language.
+_Seen = dict[int, tuple[Release, Signals, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +47,8 @@ class TranslationCandidate:
     score: float
     reasons: tuple[str, ...]
     decision: str = ""
+    #: Each is the other's best candidate (what the precision in the README is of).
+    likely: bool = False
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -52,6 +60,7 @@ class TranslationCandidate:
             "score": self.score,
             "reasons": list(self.reasons),
             "decision": self.decision,
+            "likely": self.likely,
         }
 
 
@@ -90,29 +99,67 @@ class TranslationManager:
         ).fetchall()
         return [int(r[0]) for r in rows]
 
+    def _load(self, ids: list[int], seen: _Seen) -> None:
+        wanted = [i for i in ids if i not in seen]
+        for release in self._archive.store.get_releases(wanted):
+            language = script_language(release.body, release.language)
+            seen[release.id] = (release, _signals(release), language)
+
+    def _scored(self, release_id: int, seen: _Seen) -> list[tuple[int, Score]]:
+        """Releases in another language near this one's date with at least MIN_SCORE,
+        best first."""
+        release, mine, language = seen[release_id]
+        if not language:
+            return []
+        window = self._window(release)
+        self._load(window, seen)
+        out = []
+        for other_id in window:
+            other, theirs, other_language = seen[other_id]
+            if other_language == language or not other_language:
+                continue
+            apart = days_between(release.date, other.date)
+            found = score(mine, theirs, WINDOW_DAYS if apart is None else apart)
+            if found.value >= MIN_SCORE:
+                out.append((other_id, found))
+        out.sort(key=lambda x: (-x[1].value, x[0]))
+        return out
+
     def candidates(
         self, release_id: int, *, limit: int = 10, include_rejected: bool = False
     ) -> list[TranslationCandidate]:
         """The likeliest translations of a release, best first: confirmed pairs, then the
-        undecided with a score of at least MIN_SCORE (rejected ones only when asked)."""
-        store = self._archive.store
-        release = store.get_release(release_id)
-        language = script_language(release.body, release.language)
+        undecided with a score of at least MIN_SCORE, those `likely` first (each the other's
+        best candidate), then rejected ones when asked."""
+        seen: _Seen = {}
+        self._load([release_id], seen)
+        if release_id not in seen:
+            raise NotFoundError(f"There is no release with id {release_id}.")
+        release, mine, _language = seen[release_id]
         decided = self.decisions(release_id)
-        mine = _signals(release)
-        ids = list(dict.fromkeys([*self._window(release), *decided]))
+        scored = dict(self._scored(release_id, seen))
+        self._load(list(decided), seen)
+        for other_id in decided:
+            if other_id not in scored and other_id in seen:
+                other = seen[other_id][0]
+                apart = days_between(release.date, other.date)
+                scored[other_id] = score(
+                    mine, seen[other_id][1], WINDOW_DAYS if apart is None else apart
+                )
         out: list[TranslationCandidate] = []
-        for other in store.get_releases(ids):
-            decision = decided.get(other.id, "")
+        checked = 0
+        for other_id, found in sorted(scored.items(), key=lambda x: (-x[1].value, x[0])):
+            decision = decided.get(other_id, "")
             if decision == "rejected" and not include_rejected:
                 continue
-            other_language = script_language(other.body, other.language)
-            if not decision and (not language or other_language == language):
-                continue
-            apart = days_between(release.date, other.date)
-            found = score(mine, _signals(other), WINDOW_DAYS if apart is None else apart)
-            if not decision and found.value < MIN_SCORE:
-                continue
+            likely = False
+            if not decision and checked < LIKELY_CHECKED:
+                checked += 1
+                theirs = [
+                    i for i, _ in self._scored(other_id, seen) if decided.get(i) != "rejected"
+                ]
+                likely = bool(theirs) and theirs[0] == release_id
+            other, _, other_language = seen[other_id]
             out.append(
                 TranslationCandidate(
                     other.id,
@@ -123,10 +170,11 @@ class TranslationManager:
                     found.value,
                     found.reasons,
                     decision,
+                    likely,
                 )
             )
         rank = {"confirmed": 0, "": 1, "rejected": 2}
-        out.sort(key=lambda c: (rank[c.decision], -c.score, c.id))
+        out.sort(key=lambda c: (rank[c.decision], not c.likely, -c.score, c.id))
         return out[:limit] if limit else out
 
     def translations(

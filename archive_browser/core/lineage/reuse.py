@@ -128,7 +128,7 @@ class ParagraphReuse:
         return len(self.ids)
 
     def describe(self) -> str:
-        """"This paragraph also appears in 14 releases, first on 2013-05-28"."""
+        """ "This paragraph also appears in 14 releases, first on 2013-05-28"."""
         n = self.count
         where = f"{n:,} other release{'s' if n != 1 else ''}"
         first = f"first on {self.first_date}" if self.first_date else f"first in #{self.first_id}"
