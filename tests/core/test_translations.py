@@ -127,3 +127,36 @@ def test_names_addresses_and_scripts() -> None:
     assert script_language("Президент России провёл встречу") == "ru"
     assert script_language("The President met ministers") == "en"
     assert script_language("1234", "") == "" and script_language("x", "RU") == "ru"
+
+
+def test_exports_name_confirmed_translations(tmp_path: Path, corpus: Path) -> None:
+    import csv
+    import json
+
+    from archive_browser.core.export import export_releases
+
+    english = week(corpus, size=3)
+    with Archive.open(tmp_path / "a") as archive:
+        en_ids, _ = archive.add_releases([draft(r) for r in english])
+        ru_ids, _ = archive.add_releases(
+            [counterpart(r, random.Random(1), with_url=True) for r in english[:1]]
+        )
+        archive.confirm_translation(en_ids[0], ru_ids[0])
+        ids = [*en_ids, *ru_ids]
+        run(export_releases(archive, ids, tmp_path / "out.json"))
+        run(export_releases(archive, ids, tmp_path / "out.csv"))
+        ru_url = archive.get(ru_ids[0]).url
+        titles = {r.title for r in archive.iter_releases()}
+    data = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    links = {r["id"]: r["translations"] for r in data["releases"]}
+    assert links[en_ids[0]] == [{"id": ru_ids[0], "language": "ru", "url": ru_url}]
+    assert links[ru_ids[0]][0]["id"] == en_ids[0] and links[en_ids[1]] == []
+    with (tmp_path / "out.csv").open(encoding="utf-8-sig", newline="") as f:
+        table = {int(r["id"]): r["translations"] for r in csv.DictReader(f)}
+    assert table[en_ids[0]] == str(ru_ids[0]) and table[en_ids[2]] == ""
+    # The archive reads its own export back, the column ignored.
+    with Archive.open(tmp_path / "b") as other:
+        report = run(other.import_paths([tmp_path / "out.csv"]))
+        assert report is not None and len(report.imported_ids) == 4
+        assert {r.title for r in other.iter_releases()} == titles
+        assert all(r.notes == "" for r in other.iter_releases())

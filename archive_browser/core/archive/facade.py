@@ -319,6 +319,9 @@ class Archive(ArchiveBase):
     ) -> list[TranslationCandidate]:
         return self.translation_pairs.translations(release_id, confirmed_only=confirmed_only)
 
+    def translation_links(self, ids: Sequence[int]) -> dict[int, list[int]]:
+        return self.translation_pairs.confirmed_links(ids)
+
     def confirm_translation(self, release_id: int, other_id: int) -> Changes:
         return self.translation_pairs.decide(release_id, other_id, "confirmed")
 

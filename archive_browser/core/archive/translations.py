@@ -7,6 +7,7 @@ rejected is not proposed again, a pair confirmed stays linked whatever the score
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -30,6 +31,8 @@ DECISIONS = ("confirmed", "rejected")
 #: How many of a release's best candidates are checked for being likely (the check reads
 #: the candidate's own candidates).
 LIKELY_CHECKED = 5
+#: How many releases' signals are kept between questions (about 1 KB each).
+SIGNALS_KEPT = 20000
 #: Releases read during one question: the release, its signals, its language.
 _Seen = dict[int, tuple[Release, Signals, str]]
 
@@ -73,6 +76,9 @@ class TranslationManager:
 
     def __init__(self, archive: ArchiveBase) -> None:
         self._archive = archive
+        # Signals of releases read lately, by (id, modified): the releases of nearby days are
+        # read again for the next release, and reading their signals is most of the work.
+        self._signals: dict[tuple[int, str], tuple[Signals, str]] = {}
 
     def decisions(self, release_id: int) -> dict[int, str]:
         """The decided pairs of a release: other id -> "confirmed" / "rejected"."""
@@ -102,8 +108,14 @@ class TranslationManager:
     def _load(self, ids: list[int], seen: _Seen) -> None:
         wanted = [i for i in ids if i not in seen]
         for release in self._archive.store.get_releases(wanted):
-            language = script_language(release.body, release.language)
-            seen[release.id] = (release, _signals(release), language)
+            key = (release.id, release.modified)
+            known = self._signals.get(key)
+            if known is None:
+                if len(self._signals) >= SIGNALS_KEPT:
+                    self._signals.clear()
+                language = script_language(release.body, release.language)
+                known = self._signals[key] = (_signals(release), language)
+            seen[release.id] = (release, *known)
 
     def _scored(self, release_id: int, seen: _Seen) -> list[tuple[int, Score]]:
         """Releases in another language near this one's date with at least MIN_SCORE,
@@ -182,8 +194,38 @@ class TranslationManager:
     ) -> list[TranslationCandidate]:
         """The confirmed translations of a release (with `confirmed_only` False, every
         candidate not rejected too)."""
-        found = self.candidates(release_id, limit=0)
-        return [c for c in found if c.decision == "confirmed" or not confirmed_only]
+        if not confirmed_only:
+            return self.candidates(release_id, limit=0)
+        self._archive.store.get_release(release_id)  # a clear error for an unknown id
+        out = []
+        for other in self._archive.store.get_releases(
+            self.confirmed_links([release_id]).get(release_id, [])
+        ):
+            language = script_language(other.body, other.language)
+            out.append(
+                TranslationCandidate(
+                    other.id, other.title, other.date, language, other.url, 1.0, (), "confirmed"
+                )
+            )
+        return out
+
+    def confirmed_links(self, ids: Sequence[int]) -> dict[int, list[int]]:
+        """The confirmed translations of many releases at once (for exports): id -> ids."""
+        links: dict[int, list[int]] = {}
+        db = self._archive.store.db
+        for start in range(0, len(ids), 400):
+            chunk = list(ids[start : start + 400])
+            marks = ",".join("?" * len(chunk))
+            for a, b in db.execute(
+                "SELECT release_id, other_id FROM translation_decisions "
+                f"WHERE decision = 'confirmed' AND (release_id IN ({marks}) "
+                f"OR other_id IN ({marks})) ORDER BY release_id, other_id",
+                chunk + chunk,
+            ):
+                links.setdefault(a, []).append(b)
+                links.setdefault(b, []).append(a)
+        wanted = set(ids)
+        return {i: sorted(set(v)) for i, v in links.items() if i in wanted}
 
     def decide(self, release_id: int, other_id: int, decision: str | None) -> Changes:
         """Stores "confirmed" or "rejected" for a pair (None forgets the decision)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
 from archive_browser.core.jobs import Job, Progress
@@ -20,6 +20,13 @@ from archive_browser.core.spreadsheet import spreadsheet_safe
 FIELDS = EXCHANGE_FIELDS
 JSON_FORMAT = "archive-browser"
 JSON_VERSION = 1
+
+
+#: The column (and key) of a release's confirmed translations, after FIELDS: ids in CSV
+#: ("12; 40"), objects with id, language and URL in JSON. The importer ignores it.
+TRANSLATIONS = "translations"
+#: Release id -> its translations as the JSON export writes them ({"id", "language", "url"}).
+Links = dict[int, list[dict[str, Any]]]
 
 
 def release_record(release: Release) -> dict[str, Any]:
@@ -36,19 +43,28 @@ def csv_tags(tags: list[str]) -> str:
 
 
 def write_csv(
-    batches: Iterator[list[Release]], stream: TextIO, total: int, *, safe: bool = True
+    batches: Iterator[list[Release]],
+    stream: TextIO,
+    total: int,
+    *,
+    safe: bool = True,
+    links: Callable[[list[Release]], Links] | None = None,
 ) -> Job[int]:
     """Writes a header row and one row per release; returns how many releases. With `safe`,
-    cells a spreadsheet would run as formulas are neutralised (the importer undoes it)."""
+    cells a spreadsheet would run as formulas are neutralised (the importer undoes it).
+    With `links`, a last column names each release's confirmed translations."""
     writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow(FIELDS)
+    writer.writerow((*FIELDS, TRANSLATIONS) if links else FIELDS)
     done = 0
     for batch in batches:
+        linked = links(batch) if links else {}
         for release in batch:
             row = release_record(release)
             row["tags"] = csv_tags(release.tags)
             row["date"] = release.date or ""
             cells = [str(row[name]) for name in FIELDS]
+            if links:
+                cells.append("; ".join(str(t["id"]) for t in linked.get(release.id, [])))
             writer.writerow([spreadsheet_safe(c) for c in cells] if safe else cells)
         done += len(batch)
         yield Progress(done, total, f"Wrote {done:,} of {total:,} releases")
@@ -60,6 +76,7 @@ def write_json(
     stream: TextIO,
     total: int,
     head: dict[str, Any],
+    links: Callable[[list[Release]], Links] | None = None,
 ) -> Job[int]:
     """Writes `head` and the releases as {..., "releases": [...]}, one release at a time;
     returns how many releases."""
@@ -69,8 +86,12 @@ def write_json(
     stream.write(header[:-2] + ',\n  "releases": [')
     done = 0
     for batch in batches:
+        linked = links(batch) if links else {}
         for release in batch:
-            item = json.dumps(release_record(release), ensure_ascii=False, indent=2)
+            record = release_record(release)
+            if links:
+                record[TRANSLATIONS] = linked.get(release.id, [])
+            item = json.dumps(record, ensure_ascii=False, indent=2)
             stream.write(("\n" if done == 0 else ",\n") + _indent(item, "    "))
             done += 1
         yield Progress(done, total, f"Wrote {done:,} of {total:,} releases")
