@@ -23,10 +23,10 @@ def rows(corpus: Path, office: str) -> tuple[dict[str, str], ...]:
 
 def draft(row: dict[str, str], **changes: str) -> ReleaseDraft:
     """A corpus row as the CSV importer makes it (title, date, URL, body, source, English)."""
-    fields = {
+    fields: dict[str, str | None] = {
         "title": row["headline"],
         "body": row["body"],
-        "date": row["date"][:10],
+        "date": row["date"][:10] or None,
         "url": row["link"],
         "source": "kremlin.ru" if "kremlin" in row["link"] else "president.gov.ua",
         "language": "en",

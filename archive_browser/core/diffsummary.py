@@ -25,7 +25,8 @@ SAME_PARAGRAPH = 0.5
 #: A word replaced by one at most this many letters away (a letter added, dropped, changed
 #: or two swapped) is a word corrected: one edit in words of up to five letters, two beyond.
 TYPO_EDITS_SHORT, TYPO_EDITS_LONG = 1, 2
-#: At most this many words added or removed (besides corrections) is still typo-level.
+#: At most this many words added or removed (a word doubled, an article dropped; besides
+#: corrections, and no word replaced by another) is still typo-level.
 TYPO_WORDS = 2
 #: A removed paragraph shorter than this many words (a stray line) is no retraction.
 RETRACTION_WORDS = 5
@@ -82,6 +83,7 @@ class _Tally:
     corrected: int = 0
     words_added: int = 0
     words_removed: int = 0
+    reworded: bool = False  # a word replaced by another (not a correction)
     dates: list[tuple[str, str]] = field(default_factory=list)
     figures: list[tuple[str, str]] = field(default_factory=list)
 
@@ -157,6 +159,7 @@ def _compare_words(old: list[str], new: list[str], tally: _Tally) -> None:
         elif len(was) == len(now) and all(_is_typo(x, y) for x, y in zip(was, now, strict=True)):
             tally.corrected += len(was)
         else:
+            tally.reworded = True
             tally.words_removed += len(was)
             tally.words_added += len(now)
 
@@ -244,6 +247,7 @@ def summarize(left: str, right: str) -> DiffSummary:
         or tally.removed
         or tally.dates
         or tally.figures
+        or tally.reworded
         or tally.words_added + tally.words_removed > TYPO_WORDS
     ):
         kind = "substantive"

@@ -40,6 +40,15 @@ def test_typos_fixed(corpus: Path) -> None:
     assert change.kind == "typo" and change.words_corrected == 3
     assert change.summary == "3 words corrected"
     assert kind_label(change.kind) == "typo-level"
+    # Two letters swapped in a short word are a typo too; another word is no typo.
+    short = summarize(body, body.replace(" the ", " teh ", 1))
+    assert short.summary == "1 word corrected"
+    place = "The ministers met in Minsk on Monday to discuss the transit of goods."
+    moved = summarize(place, place.replace("Minsk", "Astana"))
+    assert moved.summary == "1 word added, 1 word removed" and moved.words_corrected == 0
+    assert moved.kind == "substantive"
+    doubled = summarize(place, place.replace("met in", "met in in"))
+    assert (doubled.kind, doubled.summary) == ("typo", "1 word added")
 
 
 def test_a_date_changed_and_a_paragraph_added(sample: Path) -> None:

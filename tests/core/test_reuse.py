@@ -62,6 +62,19 @@ def test_a_reused_line_names_the_other_releases_and_the_first(filled: Archive) -
     assert entry.describe() == (
         f"This paragraph also appears in 8 other releases, first on {by_date[0].date}"
     )
+    # Stored later but dated earlier: it is the first; an undated one never is.
+    row = by_date[0]
+    (earlier, undated), _ = filled.add_releases(
+        [
+            draft({"headline": "Older", "body": MEMORY, "date": "2021-01-02", "link": "x:1"}),
+            draft({"headline": "Undated", "body": MEMORY, "date": "", "link": "x:2"}),
+        ]
+    )
+    entry = reuse_of(filled, last.id, MEMORY)
+    assert (entry.first_id, entry.first_date) == (earlier, "2021-01-02")
+    assert entry.ids[0] == earlier and entry.ids[-1] == undated
+    assert reuse_of(filled, undated, MEMORY).first_id == earlier
+    assert row.id in entry.ids
     # A paragraph of that release that no other has: listed, with no one else.
     alone = [p for p in filled.paragraph_reuse(last.id) if p.count == 0]
     assert alone and all(p.first_id == last.id for p in alone)
@@ -96,6 +109,11 @@ def test_short_lines_are_not_counted(archive: Archive, corpus: Path) -> None:
     texts = [p.text for p in archive.paragraph_reuse(ids[1])]
     assert texts and not any(t in ("Thank you.", "Colleagues, friends,", "* * *") for t in texts)
     assert not countable(normalize_paragraph("President of Russia Vladimir Putin: Thank you."))
+    # Long words but few of them: not a talking point either.
+    assert not countable(
+        normalize_paragraph("Internationalisation of telecommunications continues.")
+    )
+    assert countable(normalize_paragraph(MEMORY))
 
 
 def test_a_flattened_body_is_compared_sentence_by_sentence(corpus: Path) -> None:
