@@ -84,6 +84,8 @@ def test_menus_are_built_from_the_features_actions(qtbot, make_window) -> None:
             "---",
             "&Larger text",
             "&Smaller text",
+            "---",
+            "&Translations",
         ],
         "&Tools": ["&Check archive", "&Rebuild index"],
         "&Help": ["&Keyboard shortcuts", "&Query language", "&About Archive Browser"],

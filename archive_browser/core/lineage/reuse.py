@@ -29,8 +29,9 @@ LONG_BLOCK = 1200
 #: the archive, is boilerplate (a sign-off, an office's address, a standing disclaimer), not
 #: a reused talking point. In the 1,796 real releases of the shared corpus the most widely
 #: repeated sentence is in 10 releases (145 of 45,991 recur at all); sign-offs of an office
-#: are in most of its releases (thousands in a large archive). 50 keeps every talking point of a small archive counted;
-#: the share keeps a large archive's campaign lines (hundreds of releases of 100,000) counted.
+#: are in most of its releases (thousands in a large archive). 50 keeps every talking point
+#: of a small archive counted; the share keeps a large archive's campaign lines (hundreds of
+#: releases of 100,000) counted.
 BOILERPLATE_MIN = 50
 BOILERPLATE_SHARE = 0.005
 

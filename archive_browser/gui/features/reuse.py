@@ -67,6 +67,8 @@ class TranslationsPanel(QWidget):
         layout.addLayout(buttons)
         self.list.currentRowChanged.connect(lambda _row: self._enable())
         self.candidates: list[TranslationCandidate] = []
+        #: False while the archive is open read-only: decisions cannot be stored.
+        self.writable = True
         self._enable()
 
     def show_candidates(self, release_id: int, found: list[TranslationCandidate]) -> None:
@@ -102,8 +104,8 @@ class TranslationsPanel(QWidget):
 
     def _enable(self) -> None:
         c = self.current()
-        self.confirm.setEnabled(c is not None and c.decision != "confirmed")
-        self.reject.setEnabled(c is not None and c.decision != "rejected")
+        self.confirm.setEnabled(self.writable and c is not None and c.decision != "confirmed")
+        self.reject.setEnabled(self.writable and c is not None and c.decision != "rejected")
         self.side_by_side.setEnabled(c is not None)
 
 
@@ -124,6 +126,7 @@ class ReuseFeature(Feature):
         #: The reused paragraphs of the release shown, by position.
         self.reused: dict[int, ParagraphReuse] = {}
         self._asked: int | None = None
+        self._build_wanted = False  # the build waits for the job running when it opened
         browser = self.reader.browser
         browser.setTextInteractionFlags(
             browser.textInteractionFlags() | Qt.TextInteractionFlag.LinksAccessibleByMouse
@@ -207,10 +210,17 @@ class ReuseFeature(Feature):
         self.results.search.set_spec(SearchSpec(query=query, sort="date"))
 
     def _build_missing(self) -> None:
+        """Hashes releases stored before paragraph reuse, once per opening (after the job
+        that runs then, if one does)."""
         archive = self.ctx.archive
+        self._build_wanted = False
+        self.panel.writable = self.ctx.writable
         if archive is None or archive.readonly or archive.damage is not None:
             return
-        if archive.paragraphs_missing() == 0 or self.ctx.jobs.busy:
+        if archive.paragraphs_missing() == 0:
+            return
+        if self.ctx.jobs.busy:
+            self._build_wanted = True
             return
         job_op(self.ctx, background.paragraphs_job(archive), "Finding reused paragraphs")
 
@@ -263,10 +273,13 @@ class ReuseFeature(Feature):
             self.compare.open(release_id, candidate.id)
 
     def on_changes(self, changes: Changes) -> None:
+        if self._build_wanted and not self.ctx.jobs.busy:
+            self._build_missing()
         if changes.everything or changes.removed:
             self._ask_translations()
 
     def on_closed(self) -> None:
+        self._build_wanted = False
         self.reused = {}
         self._asked = None
         self.panel.clear("No archive is open.")
