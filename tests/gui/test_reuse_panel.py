@@ -69,6 +69,21 @@ def test_a_reused_paragraph_is_marked_and_lists_its_releases(
     assert window.recorded.messages == []
 
 
+def test_a_line_in_thousands_of_releases_lists_what_a_query_holds(
+    tmp_path: Path, sample: Path
+) -> None:
+    from archive_browser.gui.features.reuse import ids_query
+
+    query, listed = ids_query(list(range(10_000, 15_000)))
+    assert 100 < listed < 5000 and query.startswith("id:10000 OR id:10001 OR ")
+    with Archive.open(tmp_path / "a") as archive:
+        from archive_browser.core.jobs import run
+
+        run(archive.import_paths([sample]))
+        assert archive.search(query, limit=None).total == 0  # parsed, not too long
+        assert archive.search(ids_query([2, 4])[0], limit=None).total == 2
+
+
 def test_older_releases_are_hashed_when_the_archive_opens(
     qtbot, make_window, tmp_path: Path, corpus: Path
 ) -> None:

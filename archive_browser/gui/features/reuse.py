@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from archive_browser.core.archive.translations import TranslationCandidate
 from archive_browser.core.changes import Changes
+from archive_browser.core.index.query import MAX_QUERY_CHARS
 from archive_browser.core.lineage.reuse import ParagraphReuse
 from archive_browser.core.search import SearchSpec
 from archive_browser.gui import background
@@ -39,9 +40,21 @@ from archive_browser.gui.operations import job_op, read_op, write_op
 
 REUSE_COLOR = QColor("#8a94a6")
 BOILERPLATE_COLOR = QColor("#c9ced6")
-#: A click lists at most this many releases (a boilerplate line may be in thousands).
-MAX_LISTED = 500
 LINK_PREFIX = "reuse:"
+
+
+def ids_query(ids: list[int]) -> tuple[str, int]:
+    """A query for releases by id ("id:3 OR id:7"), as many of them, in order, as a query
+    may hold (a boilerplate line may be in thousands); with how many it holds."""
+    terms: list[str] = []
+    length = 0
+    for i in ids:
+        term = f"id:{i}"
+        if length + len(term) + 4 > MAX_QUERY_CHARS:
+            break
+        terms.append(term)
+        length += len(term) + 4
+    return " OR ".join(terms), len(terms)
 
 
 class TranslationsPanel(QWidget):
@@ -203,10 +216,9 @@ class ReuseFeature(Feature):
         release = self.reader.release
         if reuse is None or release is None:
             return
-        ids = [release.id, *reuse.ids][:MAX_LISTED]
-        if reuse.count + 1 > MAX_LISTED:
-            self.ctx.show_status(f"Listing the first {MAX_LISTED:,} of {reuse.count + 1:,}.")
-        query = " OR ".join(f"id:{i}" for i in ids)
+        query, listed = ids_query([release.id, *reuse.ids])
+        if listed < reuse.count + 1:
+            self.ctx.show_status(f"Listing the first {listed:,} of {reuse.count + 1:,}.")
         self.results.search.set_spec(SearchSpec(query=query, sort="date"))
 
     def _build_missing(self) -> None:
