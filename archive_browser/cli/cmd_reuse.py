@@ -77,10 +77,12 @@ def cmd_translations(args: argparse.Namespace) -> int:
         print(f"No release in another language looks like a translation of {release_id}.")
         return EXIT_OK
     for c in found:
-        mark = {"confirmed": "confirmed", "rejected": "rejected"}.get(c.decision, f"{c.score:.2f}")
-        print(f"{c.id:>6}  {mark:<9}  {c.date or 'no date':<10}  {c.language or '?':<3} {c.title}")
+        mark = {"confirmed": "confirmed", "rejected": "rejected"}.get(
+            c.decision, f"{c.score:.2f} {'likely' if c.likely else ''}"
+        )
+        print(f"{c.id:>6}  {mark:<11}  {c.date or 'no date':<10}  {c.language or '?':<3} {c.title}")
         if c.reasons:
-            print(f"{'':>19}{'; '.join(c.reasons)}")
+            print(f"{'':>21}{'; '.join(c.reasons)}")
     return EXIT_OK
 
 

@@ -40,6 +40,11 @@ def test_the_russian_release_finds_its_english_version(archive: Archive, sample:
     assert "dates in common" in found[0].reasons
     assert any("names in common" in r for r in found[0].reasons)  # Бордюжа, Бишкек...
     assert archive.translation_candidates(english)[0].id == russian
+    # The ministers' statement of 19 July 2024 and the English report of a debate that day
+    # share the date only: a candidate, not a likely one.
+    statement = by_title(archive, "Заявление министров")
+    (debate,) = archive.translation_candidates(statement)
+    assert debate.reasons == ("dates in common",) and not debate.likely
     # The New Year's tree of 2023 has no English version here; nothing is proposed.
     assert archive.translation_candidates(by_title(archive, "Новогодняя ёлка")) == []
 

@@ -50,7 +50,8 @@ class TranslationCandidate:
     score: float
     reasons: tuple[str, ...]
     decision: str = ""
-    #: Each is the other's best candidate (what the precision in the README is of).
+    #: Each is the other's best candidate, sharing more than a date (what the precision in
+    #: the README is of).
     likely: bool = False
 
     def to_json(self) -> dict[str, object]:
@@ -165,7 +166,9 @@ class TranslationManager:
             if decision == "rejected" and not include_rejected:
                 continue
             likely = False
-            if not decision and checked < LIKELY_CHECKED:
+            # A date alone is shared by every release of that day: likely needs more.
+            more_than_a_date = any(r != "dates in common" for r in found.reasons)
+            if not decision and checked < LIKELY_CHECKED and more_than_a_date:
                 checked += 1
                 theirs = [
                     i for i, _ in self._scored(other_id, seen) if decided.get(i) != "rejected"
