@@ -13,7 +13,7 @@ import sqlite_utils
 from archive_browser.core.archive import Archive
 from archive_browser.core.errors import UserFacingError
 from archive_browser.core.jobs import run
-from archive_browser.core.store import APPLICATION_ID, MIGRATIONS
+from archive_browser.core.store import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from archive_browser.core.textnorm import checksum, record_checksum
 
 BODY = "The President congratulated the officers and personnel of the brigade on its anniversary."
@@ -110,7 +110,7 @@ def test_migration_from_schema_3(tmp_path: Path) -> None:
     with Archive.open(folder) as archive:
         run(archive.repair())
         db = archive.store.db
-        assert archive.store.schema_version() == 4
+        assert archive.store.schema_version() == SCHEMA_VERSION
         rows = db.execute("SELECT id, checksum, text_checksum FROM releases ORDER BY id").fetchall()
         assert rows[0] == (
             1,
