@@ -108,13 +108,14 @@ def _migration_4(db: sqlite_utils.Database) -> None:
 
 
 def _migration_reuse(db: sqlite_utils.Database) -> None:
+    # (IF NOT EXISTS: a file taken back to an older schema by hand keeps these tables.)
     # Paragraph reuse: the hash of each countable paragraph of each release (see
     # core.lineage.reuse), looked up by hash; `paragraph_done` names the releases hashed, so
     # that those stored before this table (or by any other way in) are found and hashed by a
     # job instead of here, where an archive of 100,000 releases would wait unseen.
     db.execute(
         """
-        CREATE TABLE paragraph_hashes (
+        CREATE TABLE IF NOT EXISTS paragraph_hashes (
             hash INTEGER NOT NULL,
             release_id INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
             position INTEGER NOT NULL,
@@ -123,17 +124,17 @@ def _migration_reuse(db: sqlite_utils.Database) -> None:
         """
     )
     db.table("paragraph_hashes").create_index(
-        ["release_id", "position"], index_name="paragraph_hashes_release"
+        ["release_id", "position"], index_name="paragraph_hashes_release", if_not_exists=True
     )
     db.execute(
-        "CREATE TABLE paragraph_done (release_id INTEGER PRIMARY KEY "
+        "CREATE TABLE IF NOT EXISTS paragraph_done (release_id INTEGER PRIMARY KEY "
         "REFERENCES releases(id) ON DELETE CASCADE)"
     )
     # Translation pairs the user confirmed or rejected (the smaller id first): never proposed
     # again once rejected, linked in exports once confirmed.
     db.execute(
         """
-        CREATE TABLE translation_decisions (
+        CREATE TABLE IF NOT EXISTS translation_decisions (
             release_id INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
             other_id INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
             decision TEXT NOT NULL CHECK (decision IN ('confirmed', 'rejected')),
@@ -144,7 +145,7 @@ def _migration_reuse(db: sqlite_utils.Database) -> None:
         """
     )
     db.table("translation_decisions").create_index(
-        ["other_id", "release_id"], index_name="translation_decisions_other"
+        ["other_id", "release_id"], index_name="translation_decisions_other", if_not_exists=True
     )
 
 
