@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from archive_browser import APP_ID, __version__
-from archive_browser.cli import cmd_lineage
+from archive_browser.cli import cmd_lineage, cmd_reuse
 from archive_browser.cli.cmd_verify import add_parser as add_verify_parser
 from archive_browser.cli.commands import (
     cmd_backup,
@@ -212,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_salvage)
 
     add_verify_parser(sub, JSON_HELP)
+    cmd_reuse.add_parsers(sub, JSON_HELP)  # reuse, translations, compare (issue 16)
 
     p = sub.add_parser("reindex", help="rebuild the index from the archive")
     p.set_defaults(func=cmd_reindex)

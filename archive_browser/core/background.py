@@ -71,6 +71,11 @@ def versions_task(archive: Archive) -> Job[None]:
     return archive.rebuild_versions()
 
 
+def paragraphs_task(archive: Archive, full: bool = False) -> Job[int]:
+    """Hashes the paragraphs of releases not hashed yet (see Archive.build_paragraphs)."""
+    return archive.build_paragraphs(full=full)
+
+
 def export_task(
     archive: Archive,
     ids: Sequence[int],

@@ -53,6 +53,11 @@ def versions_job(archive: Archive) -> Job[None]:
     return background.run_in_process(archive, background.versions_task)
 
 
+def paragraphs_job(archive: Archive) -> Job[int]:
+    """Hashes the paragraphs of releases stored before paragraph reuse, in a child process."""
+    return background.run_in_process(archive, background.paragraphs_task)
+
+
 def pending_count(archive: Archive) -> int:
     """How many recorded index updates are not applied yet."""
     return archive.pending_index_count()

@@ -26,6 +26,7 @@ class CompareView(QWidget):
 
     closed = Signal()
     replace_requested = Signal(int)  # LEFT or RIGHT: put the selected release there
+    pair_shown = Signal()  # the two releases were shown (anew, swapped or replaced)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -126,6 +127,7 @@ class CompareView(QWidget):
         self.sides[RIGHT].show_release(
             right, Marks(self._hits[RIGHT], differences[RIGHT], ONLY_RIGHT_COLOR, searching)
         )
+        self.pair_shown.emit()
 
     def _follow(self, source: int) -> None:
         """Keeps the other side at the same relative position when scrolling together."""

@@ -45,6 +45,7 @@ from archive_browser.gui.features.importing import ImportFeature
 from archive_browser.gui.features.maintenance import MaintenanceFeature
 from archive_browser.gui.features.provenance import ProvenanceFeature
 from archive_browser.gui.features.reading import ReadingFeature
+from archive_browser.gui.features.reuse import ReuseFeature
 from archive_browser.gui.features.saved_searches import SavedSearchesFeature
 from archive_browser.gui.features.searching import ResultsFeature
 from archive_browser.gui.features.tagging import TagsFeature
@@ -71,6 +72,7 @@ class Features:
     provenance: ProvenanceFeature
     status: ArchiveStatus
     help: HelpFeature
+    reuse: ReuseFeature
 
     def all(self) -> list[Feature]:
         return [getattr(self, f.name) for f in fields(self)]
@@ -125,6 +127,7 @@ class MainWindow(QMainWindow):
             provenance=ProvenanceFeature(ctx, results, reading, exporting),
             status=ArchiveStatus(ctx),
             help=HelpFeature(ctx),
+            reuse=ReuseFeature(ctx, results, reading, compare),
         )
         results.search_finished.connect(self.search_finished)
         results.index_damaged.connect(features.maintenance.rebuild_index)

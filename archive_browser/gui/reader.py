@@ -44,6 +44,7 @@ class ReaderView(QWidget):
     """Shows one release with its hits; F3/Shift+F3 (bound by the window) move between them."""
 
     hit_changed = Signal(int, int)  # current hit (1-based, 0 for none), number of hits
+    rendered = Signal()  # a release was laid out anew (its body starts at `body_offset`)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -52,6 +53,7 @@ class ReaderView(QWidget):
         self._hits: list[Span] = []  # document positions
         self._current = -1
         self.font_size = DEFAULT_FONT_SIZE
+        self.body_offset = 0
 
         self.prev_button = QToolButton(text="◀", toolTip="Previous hit (Shift+F3)")
         self.next_button = QToolButton(text="▶", toolTip="Next hit (F3)")
@@ -173,6 +175,8 @@ class ReaderView(QWidget):
         self._current = -1
         self.browser.setExtraSelections([])
         self._update_counter()
+        self.body_offset = offsets["body"]
+        self.rendered.emit()
 
     def _paint(self, offset: int, spans: list[Span], color: QColor) -> None:
         fmt = QTextCharFormat()

@@ -90,6 +90,7 @@ def test_menus_are_built_from_the_features_actions(qtbot, make_window) -> None:
             "&Smaller text",
             "---",
             "&Versions of this release",
+            "&Translations",
         ],
         "&Tools": [
             "&Check archive",

@@ -21,9 +21,11 @@ from archive_browser.core.archive.opening import (
     inspect_file,
     refuse_newer_schema,
 )
+from archive_browser.core.archive.reuse import ReuseManager
 from archive_browser.core.archive.saved_searches import SavedSearchManager
 from archive_browser.core.archive.searching import SearchManager
 from archive_browser.core.archive.tags import TagManager
+from archive_browser.core.archive.translations import TranslationCandidate, TranslationManager
 from archive_browser.core.archive.upkeep import IndexUpkeep
 from archive_browser.core.changes import Changes
 from archive_browser.core.errors import ArchiveLockedError, UserFacingError
@@ -31,6 +33,7 @@ from archive_browser.core.index import HighlightTerms, ParsedQuery, Snippet
 from archive_browser.core.integrity import DamagedArchiveError
 from archive_browser.core.jobs import Job, Progress
 from archive_browser.core.lineage import DEFAULT_THRESHOLD, Cluster, VersionsReport
+from archive_browser.core.lineage.reuse import ParagraphReuse
 from archive_browser.core.model import EDITABLE_FIELDS, Release, ReleaseDraft
 from archive_browser.core.provenance import Provenance
 from archive_browser.core.reports import (
@@ -60,6 +63,8 @@ class Archive(ArchiveBase):
         self.searches = SearchManager(self)
         self.fixity = FixityManager(self)
         self.lineage = LineageManager(self)
+        self.reuse = ReuseManager(self)
+        self.translation_pairs = TranslationManager(self)
 
     # --- opening and closing ------------------------------------------------------------------
 
@@ -329,6 +334,38 @@ class Archive(ArchiveBase):
 
     def restore(self, source: Path | str) -> Job[RestoreReport]:
         return self.backups.restore(source)
+
+    # --- paragraph reuse and translations (issue 16) ------------------------------------------
+
+    def paragraph_reuse(self, release_id: int) -> list[ParagraphReuse]:
+        return self.reuse.paragraph_reuse(release_id)
+
+    def paragraphs_missing(self) -> int:
+        return self.reuse.missing_count()
+
+    def build_paragraphs(self, *, full: bool = False) -> Job[int]:
+        return self.reuse.build(full=full)
+
+    def translation_candidates(
+        self, release_id: int, *, limit: int = 10, include_rejected: bool = False
+    ) -> list[TranslationCandidate]:
+        return self.translation_pairs.candidates(
+            release_id, limit=limit, include_rejected=include_rejected
+        )
+
+    def translations(
+        self, release_id: int, confirmed_only: bool = True
+    ) -> list[TranslationCandidate]:
+        return self.translation_pairs.translations(release_id, confirmed_only=confirmed_only)
+
+    def translation_links(self, ids: Sequence[int]) -> dict[int, list[int]]:
+        return self.translation_pairs.confirmed_links(ids)
+
+    def confirm_translation(self, release_id: int, other_id: int) -> Changes:
+        return self.translation_pairs.decide(release_id, other_id, "confirmed")
+
+    def reject_translation(self, release_id: int, other_id: int) -> Changes:
+        return self.translation_pairs.decide(release_id, other_id, "rejected")
 
     @classmethod
     def restore_damaged(cls, folder: Path | str, source: Path | str) -> Job[RestoreReport]:

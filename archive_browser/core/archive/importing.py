@@ -10,6 +10,7 @@ from archive_browser.core import importers
 from archive_browser.core.archive.base import ArchiveBase, indexing_procs, write_errors
 from archive_browser.core.archive.lineage import update_lineage
 from archive_browser.core.archive.recording import FileSource, ImportRecorder
+from archive_browser.core.archive.reuse import record_paragraphs
 from archive_browser.core.errors import CancelledError, DiskFullError, UnreadableInputError
 from archive_browser.core.index import SearchIndex
 from archive_browser.core.jobs import Job, Progress
@@ -215,12 +216,14 @@ class ImportManager:
         stamp = now_iso()
         new: list[int] = []
         placed: list[tuple[ReleaseDraft, int, bool]] = []
+        bodies: list[tuple[int, str]] = []
         with store.transaction():
             for draft in drafts:
                 release_id, matched, kind = store.place_release(draft, stamp=stamp)
                 if release_id is not None:
                     new.append(release_id)
                     placed.append((draft, release_id, True))
+                    bodies.append((release_id, draft.body))
                 elif matched is not None:
                     outcome.duplicates.append(matched)
                     placed.append((draft, matched, False))
@@ -230,6 +233,7 @@ class ImportManager:
                         ImportMatch(where, draft.title, release_id, matched, kind)
                     )
             store.add_sources(source.placed(placed))
+            record_paragraphs(store, bodies)  # paragraph reuse (see archive/reuse.py)
         outcome.imported.extend(new)
         self._archive.data_generation += 1
         return new

@@ -137,7 +137,13 @@ def export_releases(
                 if fmt == "csv":
                     # A byte-order mark, so that spreadsheet programs read UTF-8.
                     f.write("\ufeff")
-                    count = yield from write_csv(batches, f, total, provenance=archive.provenances)
+                    count = yield from write_csv(
+                        batches,
+                        f,
+                        total,
+                        provenance=archive.provenances,
+                        links=lambda b: _translations(archive, b),
+                    )
                 else:
                     head = {
                         "archive": archive.name,
@@ -145,7 +151,12 @@ def export_releases(
                         "query": query or None,
                     }
                     count = yield from write_json(
-                        batches, f, total, head, provenance=archive.provenances
+                        batches,
+                        f,
+                        total,
+                        head,
+                        provenance=archive.provenances,
+                        links=lambda b: _translations(archive, b),
                     )
         staged.commit()
     except OSError as e:
@@ -153,6 +164,18 @@ def export_releases(
     finally:
         staged.discard()
     return ExportReport(staged.out, fmt, count, pages, staged.out.stat().st_size, staged.link)
+
+
+def _translations(archive: Archive, batch: list[Release]) -> dict[int, list[dict[str, Any]]]:
+    """The confirmed translations of a batch of releases, as the exports name them."""
+    links = archive.translation_links([r.id for r in batch])
+    others = archive.rows(sorted({i for ids in links.values() for i in ids}), ("language", "url"))
+    return {
+        release_id: [
+            {"id": i, "language": others[i][0], "url": others[i][1]} for i in ids if i in others
+        ]
+        for release_id, ids in links.items()
+    }
 
 
 def _batches(archive: Archive, ids: Sequence[int]) -> Iterator[list[Release]]:

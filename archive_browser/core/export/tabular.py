@@ -25,6 +25,13 @@ JSON_FORMAT = "archive-browser"
 JSON_VERSION = 1
 
 
+#: The column (and key) of a release's confirmed translations, after FIELDS: ids in CSV
+#: ("12; 40"), objects with id, language and URL in JSON. The importer ignores it.
+TRANSLATIONS = "translations"
+#: Release id -> its translations as the JSON export writes them ({"id", "language", "url"}).
+Links = dict[int, list[dict[str, Any]]]
+
+
 def release_record(release: Release) -> dict[str, Any]:
     """One release as an object of the JSON export."""
     return {name: getattr(release, name) for name in FIELDS}
@@ -54,20 +61,25 @@ def write_csv(
     *,
     safe: bool = True,
     provenance: ProvenanceLookup | None = None,
+    links: Callable[[list[Release]], Links] | None = None,
 ) -> Job[int]:
     """Writes a header row and one row per release; returns how many releases. With `safe`,
     cells a spreadsheet would run as formulas are neutralised (the importer undoes it). The
-    provenance columns come last, so the importer reads the file as before."""
+    provenance columns come after the fields, so the importer reads the file as before; with
+    `links`, a last column names each release's confirmed translations."""
     writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow(EXPORT_FIELDS)
+    writer.writerow((*EXPORT_FIELDS, TRANSLATIONS) if links else EXPORT_FIELDS)
     done = 0
     for batch in batches:
         known = provenance([r.id for r in batch]) if provenance is not None else {}
+        linked = links(batch) if links else {}
         for release in batch:
             row = release_record(release)
             row["tags"] = csv_tags(release.tags)
             row["date"] = release.date or ""
             cells = [str(row[name]) for name in FIELDS] + provenance_cells(known.get(release.id))
+            if links:
+                cells.append("; ".join(str(t["id"]) for t in linked.get(release.id, [])))
             writer.writerow([spreadsheet_safe(c) for c in cells] if safe else cells)
         done += len(batch)
         yield Progress(done, total, f"Wrote {done:,} of {total:,} releases")
@@ -80,6 +92,7 @@ def write_json(
     total: int,
     head: dict[str, Any],
     provenance: ProvenanceLookup | None = None,
+    links: Callable[[list[Release]], Links] | None = None,
 ) -> Job[int]:
     """Writes `head` and the releases as {..., "releases": [...]}, one release at a time,
     each with its "provenance" object last; returns how many releases."""
@@ -90,9 +103,13 @@ def write_json(
     done = 0
     for batch in batches:
         known = provenance([r.id for r in batch]) if provenance is not None else {}
+        linked = links(batch) if links else {}
         for release in batch:
             found = known.get(release.id) or Provenance(release.id)
-            record = {**release_record(release), "provenance": _json_provenance(found)}
+            record = release_record(release)
+            if links:
+                record[TRANSLATIONS] = linked.get(release.id, [])
+            record["provenance"] = _json_provenance(found)
             item = json.dumps(record, ensure_ascii=False, indent=2)
             stream.write(("\n" if done == 0 else ",\n") + _indent(item, "    "))
             done += 1

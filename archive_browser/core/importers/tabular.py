@@ -200,7 +200,11 @@ def parse_csv(
     header = [h.strip().lstrip("\ufeff") for h in header]
     mapping = map_columns(header, explicit)
     # The archive's own export: its cells were neutralised for spreadsheets (see spreadsheet).
-    own_export = tuple(header) in (EXCHANGE_FIELDS, EXPORT_FIELDS)
+    own_export = tuple(header) in (
+        EXCHANGE_FIELDS,
+        EXPORT_FIELDS,
+        (*EXPORT_FIELDS, "translations"),
+    )
     row_number = 1
     while True:
         try:

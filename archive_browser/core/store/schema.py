@@ -208,6 +208,48 @@ def _migration_lineage(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX lineage_decisions_pair ON lineage_decisions (a, b)")
 
 
+def _migration_reuse(db: sqlite_utils.Database) -> None:
+    # (IF NOT EXISTS: a file taken back to an older schema by hand keeps these tables.)
+    # Paragraph reuse: the hash of each countable paragraph of each release (see
+    # core.lineage.reuse), looked up by hash; `paragraph_done` names the releases hashed, so
+    # that those stored before this table (or by any other way in) are found and hashed by a
+    # job instead of here, where an archive of 100,000 releases would wait unseen.
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS paragraph_hashes (
+            hash INTEGER NOT NULL,
+            release_id INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (hash, release_id, position)
+        ) WITHOUT ROWID
+        """
+    )
+    db.table("paragraph_hashes").create_index(
+        ["release_id", "position"], index_name="paragraph_hashes_release", if_not_exists=True
+    )
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS paragraph_done (release_id INTEGER PRIMARY KEY "
+        "REFERENCES releases(id) ON DELETE CASCADE)"
+    )
+    # Translation pairs the user confirmed or rejected (the smaller id first): never proposed
+    # again once rejected, linked in exports once confirmed.
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS translation_decisions (
+            release_id INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+            other_id INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+            decision TEXT NOT NULL CHECK (decision IN ('confirmed', 'rejected')),
+            decided TEXT NOT NULL,
+            PRIMARY KEY (release_id, other_id),
+            CHECK (release_id < other_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.table("translation_decisions").create_index(
+        ["other_id", "release_id"], index_name="translation_decisions_other", if_not_exists=True
+    )
+
+
 #: Migration n brings the schema from version n-1 to version n. Never edit a released one.
 MIGRATIONS: Sequence[Callable[[sqlite_utils.Database], None]] = (
     _migration_1,
@@ -216,5 +258,6 @@ MIGRATIONS: Sequence[Callable[[sqlite_utils.Database], None]] = (
     _migration_4,
     _migration_provenance,
     _migration_lineage,
+    _migration_reuse,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QSplitter
+from PySide6.QtWidgets import QLabel, QSplitter
 
+from archive_browser.core.diffsummary import kind_label, summarize
 from archive_browser.gui.actions import ActionSpec
 from archive_browser.gui.compare import CompareView
 from archive_browser.gui.context import WindowContext
@@ -35,6 +36,11 @@ class CompareFeature(Feature):
         self.view.closed.connect(self.close)
         self.view.replace_requested.connect(self.replace_side)
         reading.stack.addWidget(self.view)
+        # What changed, in one line, above the two texts (core.diffsummary).
+        self.summary = QLabel("")
+        self.summary.setContentsMargins(6, 2, 6, 2)
+        self.view.layout().insertWidget(1, self.summary)
+        self.view.pair_shown.connect(self._show_summary)
         reading.font_size_changed.connect(self._set_font_size)
         # Before the reader shows it: a release picked to compare is not read alone.
         results.current_changed.connect(self._current_changed)
@@ -127,6 +133,12 @@ class CompareFeature(Feature):
             return
         release = archive.get(release_id)
         self.view.replace(side, release, archive.hit_spans(release, self.results.terms))
+
+    def _show_summary(self) -> None:
+        left, right = self.view.releases
+        if left is not None and right is not None:
+            change = summarize(left.body, right.body)
+            self.summary.setText(f"{kind_label(change.kind).capitalize()}: {change.summary}")
 
     def _set_font_size(self, size: int) -> None:
         for side in self.view.sides:
