@@ -150,9 +150,15 @@ def _scan(
     while True:
         try:
             for row in conn.execute(sql, (after,)):
-                after = int(row[position])
+                key_value = int(row[position])
+                if key_value <= after:
+                    # A damaged tree can lead back to pages already read (ids out of order,
+                    # or a loop of pages that never ends): take it as unreadable from here.
+                    break
+                after = key_value
                 yield row
-            return
+            else:
+                return
         except sqlite3.DatabaseError:
             pass
         # Unreadable after `after`: find the next id that can be read, further and further on.
