@@ -3,7 +3,8 @@
 "2 paragraphs added, a date changed 19 → 20 July, 3 words corrected". The kind of change:
 "typo" (words corrected, punctuation or a word or two), "substantive" (figures, dates,
 sentences or paragraphs added or reworded), "retraction" (a paragraph removed: what offices
-do when they withdraw a statement), or "identical". Paragraphs are those of paragraph reuse
+do when they withdraw a statement), "unrelated" (a translation, or another text: too few words
+in common to name edits), or "identical". Paragraphs are those of paragraph reuse
 (core.lineage.reuse: sentences in a body flattened to one line), aligned first; words are
 then compared inside the paragraphs that were edited, as core.diff compares them.
 """
@@ -18,7 +19,11 @@ from dataclasses import dataclass, field
 from archive_browser.core.lineage.reuse import LONG_BLOCK, normalize_paragraph, split_paragraphs
 from archive_browser.core.textnorm import fold, normalize_punctuation
 
-KINDS = ("identical", "typo", "substantive", "retraction")
+KINDS = ("identical", "typo", "substantive", "retraction", "unrelated")
+#: Below this share of the shorter text's words found in the other, two texts are not versions
+#: of one another (a translation, or another release): no edit is named. The share is of the
+#: shorter text, so that a version cut down to one paragraph is still a retraction.
+UNRELATED_BELOW = 0.2
 #: Two paragraphs in the same place sharing at least this share of words are one paragraph
 #: edited, not one removed and another added.
 SAME_PARAGRAPH = 0.5
@@ -223,6 +228,13 @@ def summarize(left: str, right: str) -> DiffSummary:
     lp, rp = _paragraphs(left), _paragraphs(right)
     if [normalize_paragraph(p) for p in lp] == [normalize_paragraph(p) for p in rp]:
         return DiffSummary("typo", "punctuation, case or spacing only", unit)
+    common = _common_words(left, right)
+    if common < UNRELATED_BELOW:
+        return DiffSummary(
+            "unrelated",
+            f"different texts (only {common:.0%} of the shorter one's words in the other)",
+            unit,
+        )
     tally = _Tally()
     _align([_words(p) for p in lp], [_words(p) for p in rp], tally)
     parts = []
@@ -269,6 +281,13 @@ def summarize(left: str, right: str) -> DiffSummary:
     )
 
 
+def _common_words(left: str, right: str) -> float:
+    """The share of the shorter text's distinct words that the other has too."""
+    a = {w.casefold() for w in _words(left)}
+    b = {w.casefold() for w in _words(right)}
+    return len(a & b) / min(len(a), len(b)) if a and b else 1.0
+
+
 def kind_label(kind: str) -> str:
     """How a kind of change is named to the user."""
     return {
@@ -276,4 +295,5 @@ def kind_label(kind: str) -> str:
         "typo": "typo-level",
         "substantive": "substantive",
         "retraction": "retraction-like",
+        "unrelated": "not versions",
     }[kind]

@@ -9,6 +9,7 @@ import pytest
 
 from archive_browser.core.diffsummary import kind_label, summarize
 from archive_browser.core.lineage.reuse import split_paragraphs
+from archive_browser.core.model import ReleaseDraft
 from tests.corpus_rows import rows
 
 SAMPLE_DATE = "held on 19 July 2024 at the UN Security Council"
@@ -104,4 +105,24 @@ def test_bodies_flattened_to_one_line_speak_of_sentences(corpus: Path) -> None:
 @pytest.mark.parametrize("other", ["", "   ", "Completely different text about something else."])
 def test_odd_inputs_give_an_answer(other: str) -> None:
     change = summarize("A release about the meeting of the ministers in Minsk.", other)
-    assert change.kind in ("substantive", "retraction") and change.summary
+    assert change.kind in ("substantive", "retraction", "unrelated") and change.summary
+
+
+def test_a_translation_is_not_called_a_retraction(sample: Path, corpus: Path) -> None:
+    """The English and Russian releases of one CSTO meeting share almost no words: they are
+    named unrelated texts, not a version with its paragraphs removed; a real release cut down
+    to its first sentences is still a retraction."""
+    from archive_browser.core import importers
+
+    english = next(
+        d.body
+        for d in importers.read_file(sample, importers.ImportOptions())
+        if isinstance(d, ReleaseDraft) and "Bishkek" in d.body
+    )
+    russian = (Path(__file__).parents[1] / "fixtures" / "ru-zasedanie.txt").read_text("utf-8")
+    change = summarize(english, russian)
+    assert change.kind == "unrelated" and kind_label(change.kind) == "not versions", change
+    body = next(r["body"] for r in rows(corpus, "putin") if len(r["body"]) > 5000)
+    start = " ".join(body[s:e] for s, e in split_paragraphs(body)[:3])
+    cut = summarize(body, start)
+    assert cut.kind == "retraction", cut
