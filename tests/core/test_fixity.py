@@ -124,9 +124,9 @@ def test_csv_and_json_exports_carry_provenance_and_import_back(
     run(export_releases(archive, every, out_json))
     with open(out_csv, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert tuple(rows[0]) == EXPORT_FIELDS and EXPORT_FIELDS[: len(EXCHANGE_FIELDS)] == (
-        EXCHANGE_FIELDS
-    )
+    assert tuple(rows[0]) == (*EXPORT_FIELDS, "translations") and EXPORT_FIELDS[
+        : len(EXCHANGE_FIELDS)
+    ] == (EXCHANGE_FIELDS)
     alpha = archive.provenance(ids["alpha"])
     assert rows[0]["provenance_sha256"] == alpha.sha256
     assert rows[0]["provenance_path"] == alpha.path
