@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import archive_browser.cli.cmd_lineage as cmd_lineage
+import archive_browser.cli.cmd_reuse as cmd_reuse
 from archive_browser import APP_ID, __version__
-from archive_browser.cli import cmd_lineage, cmd_reuse
 from archive_browser.cli.cmd_verify import add_parser as add_verify_parser
 from archive_browser.cli.commands import (
     cmd_backup,

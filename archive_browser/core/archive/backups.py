@@ -8,7 +8,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from archive_browser.core.archive import originals
+import archive_browser.core.archive.originals as originals
 from archive_browser.core.archive.base import (
     BACKUP_DIR,
     DB_NAME,

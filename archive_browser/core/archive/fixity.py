@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from archive_browser.core.archive import originals
+import archive_browser.core.archive.originals as originals
 from archive_browser.core.archive.base import ArchiveBase, write_errors
 from archive_browser.core.errors import CancelledError
 from archive_browser.core.jobs import Job, Progress

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+import archive_browser.core.archive.originals as originals
 from archive_browser import __version__
 from archive_browser.core import importers
-from archive_browser.core.archive import originals
 from archive_browser.core.archive.base import ArchiveBase
 from archive_browser.core.model import ReleaseDraft
 from archive_browser.core.provenance import BINARY_FORMATS
