@@ -320,6 +320,28 @@ def test_an_older_archive_gets_its_versions_by_a_rebuild(tmp_path: Path) -> None
         assert archive.cluster_sizes([1, 2, 3]) == {1: 2, 2: 2, 3: 1}
 
 
+def test_versions_of_an_earlier_lineage_data_version_are_computed_anew(
+    archive: Archive, tmp_path: Path
+) -> None:
+    """Signatures and bands of the first lineage data version (20 bands of six, shingles
+    of words as they are) are not looked up with today's: the next import rebuilds them."""
+    short = [r for r in read_releases(shared_file(CORPUS / "putin.csv")) if len(r["body"]) < 900]
+    rows = short[:3]
+    copy = make_version(rows[0], "typos", random.Random(3))
+    _import(archive, write_csv(tmp_path / "a.csv", rows))
+    db = archive.store.db
+    with archive.store.transaction():  # as version 1 left it: other bands, no pairs
+        db.execute("UPDATE lineage_bands SET key = key + 1")
+        db.execute("DELETE FROM lineage_pairs")
+        archive.store.set_meta("lineage_built", "1")
+    assert not archive.versions_built
+    new = _import(archive, write_csv(tmp_path / "b.csv", [copy]))
+    assert archive.versions_built
+    first = _id_of(archive, rows[0]["headline"])
+    assert sorted(v.id for v in archive.versions(new[0]).versions) == sorted(first)
+    assert len(first) == 2
+
+
 def test_a_damaged_signature_row_is_signed_again(archive: Archive, tmp_path: Path) -> None:
     """A text changed under its signature (e.g. by another program) is signed anew."""
     originals = _originals(3, offset=80)
