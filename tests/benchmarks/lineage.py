@@ -200,7 +200,7 @@ def compare_datasketch(rows: list[dict[str, str]], groups: list[int]) -> None:
         return mh.signature(mh.shingles(body))
 
     def ds_sig(body: str) -> Any:
-        w = mh.words(body)
+        w = [mh.word_key(x) for x in mh.words(body)]  # the app's shingles, hashed by SHA-1
         span = min(mh.SHINGLE_WORDS, len(w))
         shingles = {" ".join(w[i : i + span]).encode() for i in range(len(w) - span + 1)}
         m = MinHash(num_perm=mh.NUM_PERM, seed=1)

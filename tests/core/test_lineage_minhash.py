@@ -140,7 +140,7 @@ def test_a_chain_of_similar_pairs_does_not_join_releases_that_share_little() -> 
     # 1~2~3~4~5, each step 0.85; 1 and 4 share little, 1 and 5 nothing.
     steps = [(1, 2, 0.85), (2, 3, 0.85), (3, 4, 0.85), (4, 5, 0.85)]
     table = {(a, b): s for a, b, s in steps}
-    table.update({(1, 3): 0.7, (2, 4): 0.7, (3, 5): 0.7, (1, 4): 0.45, (2, 5): 0.45, (1, 5): 0.2})
+    table.update({(1, 3): 0.7, (2, 4): 0.7, (3, 5): 0.7, (1, 4): 0.35, (2, 5): 0.35, (1, 5): 0.2})
     groups = cluster(steps, 0.8, Decisions(), _similar_from(table))
     assert groups == [[1, 2, 3], [4, 5]]
     # Without the guard (floor 0) it would be one chain of five.
