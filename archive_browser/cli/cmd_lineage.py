@@ -34,7 +34,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         help="list a release's versions (re-issues, corrections, re-posts), or correct them",
         description="Print the versions of release ID: the releases whose text is at least "
         f"{DEFAULT_THRESHOLD} like it (the Jaccard similarity of their five-word shingles, "
-        "found by MinHash and confirmed exactly), first seen first, then by date; the "
+        "typos aside, or the share of the shorter in the longer when one is the other with "
+        "a passage added; found by MinHash and confirmed exactly), first seen first, then "
+        "by date; the "
         "release itself is among them. --split, --merge and --not-version correct the "
         "clusters; what they record is kept by later imports and rebuilds.",
     )

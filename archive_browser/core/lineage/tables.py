@@ -1,6 +1,7 @@
 """The lineage tables of an archive's SQLite file (see store/schema.py, _migration_lineage):
 signing releases, finding their candidates through the LSH bands, confirming pairs by their
-exact shingle sets, and writing the clusters of the parts of the graph that changed.
+exact shingle sets (minhash.similarity), and writing the clusters of the parts of the graph
+that changed.
 
 Works on a plain sqlite3 connection; the caller holds the transaction."""
 
@@ -204,7 +205,8 @@ class LineageTables:
         shingles: dict[int, mh.Shingles] | None = None,
         sigs: dict[int, mh.Signature] | None = None,
     ) -> set[int]:
-        """Stores the candidate pairs whose exact similarity is at least PAIR_FLOOR; returns
+        """Stores the candidate pairs whose exact similarity (minhash.similarity) is at least
+        PAIR_FLOOR; returns
         the releases of the pairs stored."""
         pairs = sorted(pairs)
         if not pairs:
@@ -224,7 +226,7 @@ class LineageTables:
         rows = []
         for a, b in dict.fromkeys(likely):
             if a in shingles and b in shingles:
-                sim = mh.jaccard(shingles[a], shingles[b])
+                sim = mh.similarity(shingles[a], shingles[b])
                 if sim >= PAIR_FLOOR:
                     rows.append((a, b, sim))
         self.conn.executemany(
