@@ -240,3 +240,20 @@ def test_a_zipped_bag_naming_a_file_outside_it_is_refused(tmp_path: Path) -> Non
     assert "outside it" in report.failures[0][1]
     assert not (tmp_path / "escaped.txt").exists()
     archive.close()
+
+
+def test_a_confirmed_translation_is_a_dublin_core_relation(
+    filled: tuple[Archive, list[int]], tmp_path: Path
+) -> None:
+    archive, ids = filled
+    english, russian = ids[0], ids[1]
+    archive.confirm_translation(english, russian)
+    bag_path = _export(archive, ids, tmp_path / "bag")
+    root = ElementTree.parse(bag_path / f"data/releases/{english}.dc.xml").getroot()
+    relations = [e.text or "" for e in root.iter(f"{DC}relation")]
+    language = archive.get(russian).language or "ru"
+    assert f"translation ({language}): release {russian}" in relations
+    record = json.loads((bag_path / f"data/releases/{russian}.json").read_text("utf-8"))
+    assert [t["id"] for t in record["translations"]] == [english]
+    other = ElementTree.parse(bag_path / f"data/releases/{ids[3]}.dc.xml").getroot()
+    assert not any(e.text.startswith("translation") for e in other.iter(f"{DC}relation"))

@@ -137,6 +137,10 @@ def release_json(archive: Archive, release: Release, original: str | None) -> di
         "matches": [
             {"id": other, "kind": kind} for other, kind in archive.possible_duplicates(release.id)
         ],
+        "translations": [
+            {"id": t.id, "language": t.language, "url": t.url}
+            for t in archive.translations(release.id, confirmed_only=True)
+        ],
     }
 
 
@@ -164,6 +168,9 @@ def dublin_core(record: dict[str, Any]) -> str:
     ]
     if provenance.get("part_of_id"):
         elements.append(("relation", f"part of: release {provenance['part_of_id']}"))
+    for t in record.get("translations") or []:
+        elements.append(("relation", f"translation ({t['language']}): release {t['id']}"))
+        elements.append(("relation", t.get("url")))
     lines = [
         f"  <dc:{name}>{escape(_xml_text(str(value)))}</dc:{name}>\n"
         for name, value in elements
