@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -19,8 +18,6 @@ from archive_browser.core.provenance import Provenance
 from archive_browser.core.reports import CheckReport
 from archive_browser.core.store import now_iso
 from archive_browser.core.store.provenance import VerificationRow
-
-_CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +129,7 @@ class FixityManager:
             for n, row in enumerate(rows, 1):
                 path = originals.original_path(folder, row.sha256, row.ending)
                 try:
-                    found = _sha256(path)
+                    found = originals.sha256_of_file(path)
                 except FileNotFoundError:
                     bad.append((row.sha256, str(path), "missing", ""))
                 except OSError:
@@ -167,11 +164,3 @@ class FixityManager:
 
     def verifications(self, limit: int | None = None) -> list[VerificationRow]:
         return self._archive.store.verifications(limit)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
