@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -50,6 +51,33 @@ def sample() -> Path:
 @pytest.fixture
 def corpus() -> Path:
     return shared_file(CORPUS)
+
+
+def copy_archive(folder: Path, to: Path) -> Path:
+    """A copy of a closed archive folder, for a test that writes into an archive it shares
+    with others (copying is far cheaper than importing again). The lock file stays behind."""
+    shutil.copytree(folder, to, ignore=shutil.ignore_patterns("archive.lock"))
+    return to
+
+
+@pytest.fixture(scope="session")
+def zelenskyy_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The folder of an archive holding the 980 real releases of the corpus' zelenskyy.csv,
+    imported once per session as the program imports them, and closed. Tests read it, or
+    copy it with copy_archive before they change anything."""
+    from archive_browser.core.archive import Archive
+    from archive_browser.core.jobs import run
+
+    source = shared_file(CORPUS / "zelenskyy.csv")
+    root = tmp_path_factory.mktemp("zelenskyy")
+    with pytest.MonkeyPatch.context() as m:
+        m.setenv("ARCHIVE_BROWSER_HOME", str(root / "home"))
+        m.delenv("ARCHIVE_BROWSER_ARCHIVE", raising=False)
+        folder = root / "archive"
+        with Archive.open(folder) as archive:
+            report = run(archive.import_paths([source]))
+        assert report is not None and len(report.imported_ids) == 980
+    yield folder
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ deleted documents."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from archive_browser.core.index import arrays
 from archive_browser.core.index import query as index_query
 from archive_browser.core.index.query import ParsedQuery
 from archive_browser.core.jobs import run
+from tests.conftest import SAMPLE, copy_archive, shared_file
 
 QUERIES = [
     "president",
@@ -52,14 +54,25 @@ QUERIES = [
 WHOOSH_ONLY = QUERIES[-2:]
 
 
+@pytest.fixture(scope="module")
+def several_segments_folder(
+    tmp_path_factory: pytest.TempPathFactory, zelenskyy_archive: Path
+) -> Path:
+    """The real releases of zelenskyy.csv, then the sample, then some of them re-indexed: built
+    once for this module's tests, which only read it."""
+    folder = copy_archive(zelenskyy_archive, tmp_path_factory.mktemp("segments") / "archive")
+    with Archive.open(folder) as archive:
+        run(archive.import_paths([shared_file(SAMPLE)], ImportOptions(source="CSTO")))
+        # Re-indexed releases leave deleted documents in the older segments.
+        some = archive.search("ukraine", limit=40).ids
+        archive.tag(some[::2], ["checked"])
+    return folder
+
+
 @pytest.fixture
-def several_segments(archive: Archive, sample: Path, corpus: Path) -> Archive:
-    run(archive.import_paths([corpus / "zelenskyy.csv"]))
-    run(archive.import_paths([sample], ImportOptions(source="CSTO")))
-    # Re-indexed releases leave deleted documents in the older segments.
-    some = archive.search("ukraine", limit=40).ids
-    archive.tag(some[::2], ["checked"])
-    return archive
+def several_segments(several_segments_folder: Path, tmp_path: Path) -> Iterator[Archive]:
+    with Archive.open(copy_archive(several_segments_folder, tmp_path / "segments")) as archive:
+        yield archive
 
 
 def _words_ored(q: wq.Query, reader: object) -> wq.Query:

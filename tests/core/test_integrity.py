@@ -15,29 +15,22 @@ from archive_browser.core.integrity import inspect
 from archive_browser.core.jobs import run
 from archive_browser.core.salvage import salvage
 from archive_browser.core.search import SearchSpec
+from tests.conftest import copy_archive
 
 
 @pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Iterator[Path]:
+def pristine(tmp_path_factory: pytest.TempPathFactory, zelenskyy_archive: Path) -> Iterator[Path]:
     """An archive of the 980 real releases of zelenskyy.csv, with tags and a saved search,
     closed (its WAL folded into the file)."""
-    folder = tmp_path_factory.mktemp("pristine") / "archive"
+    folder = copy_archive(zelenskyy_archive, tmp_path_factory.mktemp("pristine") / "archive")
     with Archive.open(folder) as archive:
-        report = run(archive.import_paths([corpus / "zelenskyy.csv"]))
         # Every one is kept: two statements of the same text on other dates are two releases.
-        assert report is not None and len(report.imported_ids) == 980
+        assert archive.count() == 980
         ids = archive.search("Mariupol", limit=None).ids
         assert len(ids) > 20
         archive.tag(ids, ["Mariupol"])
         archive.save_search("Mariupol", SearchSpec("Mariupol"))
     return folder
-
-
-@pytest.fixture(scope="module")
-def corpus() -> Path:
-    from tests.conftest import CORPUS, shared_file
-
-    return shared_file(CORPUS)
 
 
 def copy_of(pristine: Path, tmp_path: Path) -> Path:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from archive_browser.core.index.analysis import folded_words, pair_words, stem_a
 from archive_browser.core.index.schema import INDEX_FORMAT, PAIR_FIELD, document_for, make_schema
 from archive_browser.core.jobs import run
 from archive_browser.core.model import ReleaseDraft
-from tests.conftest import run_cli
+from tests.conftest import copy_archive, run_cli
 
 PHRASES = [
     # Very common words only, and stop words at either end.
@@ -71,11 +72,13 @@ def _holds(words: list[str], phrase: list[str]) -> bool:
 
 
 @pytest.fixture
-def real(archive: Archive, sample: Path, corpus: Path) -> Archive:
-    run(archive.import_paths([corpus / "zelenskyy.csv"]))
-    run(archive.import_paths([sample], ImportOptions(source="CSTO")))
-    archive.add_releases([ReleaseDraft(title=t, body=b, source="Test") for t, b in CRAFTED])
-    return archive
+def real(tmp_path: Path, sample: Path, zelenskyy_archive: Path) -> Iterator[Archive]:
+    """The real releases of zelenskyy.csv (a copy of the session's import), the sample and
+    the crafted releases."""
+    with Archive.open(copy_archive(zelenskyy_archive, tmp_path / "real")) as archive:
+        run(archive.import_paths([sample], ImportOptions(source="CSTO")))
+        archive.add_releases([ReleaseDraft(title=t, body=b, source="Test") for t, b in CRAFTED])
+        yield archive
 
 
 def test_phrases_match_a_scan_of_the_stored_texts(
