@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from archive_browser import __version__
-from tests.conftest import FIXTURES, run_cli
+from tests.conftest import FIXTURES, copy_archive, run_cli
 
 
 def ok_json(result) -> object:
@@ -123,9 +123,9 @@ def test_default_archive_is_seeded_with_the_demo(tmp_path: Path, private_home: P
 
 
 @pytest.mark.slow
-def test_real_corpus(tmp_path: Path, corpus: Path) -> None:
-    arch = tmp_path / "arch"
-    report = ok_json(run_cli("import", corpus, "--json", archive=arch))
+def test_real_corpus(tmp_path: Path, corpus: Path, corpus_imported: tuple[Path, dict]) -> None:
+    arch = copy_archive(corpus_imported[0], tmp_path / "arch")
+    report = corpus_imported[1]
     csv.field_size_limit(1 << 24)
     with (corpus / "putin.csv").open(encoding="utf-8") as f:
         putin = sum(1 for _ in csv.DictReader(f))

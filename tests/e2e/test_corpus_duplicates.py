@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import copy_archive, run_cli
 
 
 @pytest.mark.slow
-def test_corpus_keeps_every_release_and_names_the_pairs(tmp_path: Path, corpus: Path) -> None:
-    arch = tmp_path / "arch"
-    result = run_cli("import", corpus, "--json", archive=arch)
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)
+def test_corpus_keeps_every_release_and_names_the_pairs(
+    tmp_path: Path, corpus: Path, corpus_imported: tuple[Path, dict]
+) -> None:
+    arch = copy_archive(corpus_imported[0], tmp_path / "arch")
+    report = corpus_imported[1]
     assert report["imported"] == 1796 and report["duplicates"] == 0 and report["failed"] == []
     assert all(m["kind"] == "possible" for m in report["matches"])
     by_title = {m["title"]: m for m in report["matches"]}
