@@ -4,25 +4,28 @@ the disk stays full, reading (search, show, stats, export, backup to another dis
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import re
 from pathlib import Path
 
 from archive_browser.core.archive import Archive
+from archive_browser.core.jobs import run
 from tests.conftest import run_cli
 from tests.e2e.test_nothing_lost import run_cli_with_file_limit
 
 
-def with_language(corpus: Path, folder: Path) -> Path:
-    """The shared corpus's releases with their language given, so that an import needs no
-    language model (loading it writes a 68 MB temporary file, beyond the limit below)."""
+def with_language(corpus: Path, folder: Path, count: int | None = None) -> Path:
+    """The shared corpus's releases (the first `count` of them) with their language given, so
+    that an import needs no language model (loading it writes a 68 MB temporary file, beyond
+    the limit below)."""
     csv.field_size_limit(1 << 24)
     out = folder / "releases.csv"
     with out.open("w", encoding="utf-8", newline="") as f:
         writer = None
         for name in ("putin.csv",):
             with (corpus / name).open(encoding="utf-8", newline="") as source:
-                for row in csv.DictReader(source):
+                for row in itertools.islice(csv.DictReader(source), count):
                     if writer is None:
                         writer = csv.DictWriter(f, [*row, "language"])
                         writer.writeheader()
@@ -38,9 +41,18 @@ def test_full_disk_import_tells_what_was_stored_and_reading_goes_on(
     with Archive.open(folder) as archive:
         before = archive.count()
     # Files cannot grow beyond this: the archive's disk is full part way through the import.
-    releases = with_language(corpus, tmp_path)
-    # The releases' file fits (4.7 MB); the index's main segment (6 MB) does not.
-    limit = 5_300_000
+    # 200 real releases: every command below tries the index work of each stored one again.
+    releases = with_language(corpus, tmp_path, 200)
+    # The limit lies halfway between the SQLite file the import leaves and the index's main
+    # segment, measured by the same import without a limit: the releases are stored, the
+    # index cannot be written.
+    with Archive.open(tmp_path / "trial") as trial:
+        run(trial.import_paths([sample]))
+        run(trial.import_paths([releases]))
+    store = (tmp_path / "trial" / "archive.sqlite3").stat().st_size
+    index = max(p.stat().st_size for p in (tmp_path / "trial").glob("index*/*"))
+    assert 1.5 * store < index, (store, index)
+    limit = (store + index) // 2
     full = run_cli_with_file_limit(limit, "import", releases, archive=folder)
     assert full.returncode == 1, full.stdout + full.stderr
     assert "Traceback" not in full.stderr and "disk is full" in full.stderr
