@@ -54,12 +54,12 @@ def test_export_a_bag_validate_it_and_import_it_into_a_new_archive(tmp_path: Pat
     with zipfile.ZipFile(out) as z:
         info = z.read("releases/bag-info.txt").decode("utf-8")
     assert "Source-Organization: CSTO Secretariat" in info
+    before = sorted((_show(first, i) for i in ids), key=lambda r: str(r["title"]))
     for archive, bag_path in ((second, out), (fresh, folder)):
         again = run_cli("import", bag_path, "--json", archive=archive)
         assert again.returncode == 0, again.stderr
         new_ids = json.loads(again.stdout)["ids"]
         assert len(new_ids) == 3
-        before = sorted((_show(first, i) for i in ids), key=lambda r: str(r["title"]))
         after = sorted((_show(archive, i) for i in new_ids), key=lambda r: str(r["title"]))
         for b, a in zip(before, after, strict=True):
             for key in ("title", "body", "date", "tags", "source", "language", "orig_path"):
