@@ -65,18 +65,23 @@ class IndexWriter:
     """Buffered changes to the index; nothing is visible until `commit()`.
 
     The writer is `pool.PoolSegmentWriter`, which keeps postings in compact arrays and writes
-    a segment whenever they fill `POOL_LIMIT_MB`; `whoosh=True` takes Whoosh's own writer
-    instead (the tests compare the two), `procs` > 1 Whoosh's multi-process one."""
+    a segment whenever they fill `POOL_LIMIT_MB`; `procs` > 1 runs such writers in that many
+    processes (`pool.PoolMpWriter`); `whoosh=True` takes Whoosh's own writer instead (the
+    tests compare the two)."""
 
     def __init__(
         self, owner: SearchIndex, bulk: bool, procs: int = 1, *, whoosh: bool = False
     ) -> None:
         self._owner = owner
         if procs > 1:
-            # Whoosh's multi-process writer: each process writes a segment of its own
-            # (no merge at commit). It forks, so only a single-threaded process may use it.
-            self._writer = owner._ix.writer(
-                procs=procs, multisegment=True, limitmb=48, timeout=30.0, delay=0.05
+            # Processes of their own, each writing its segments (no merge at commit). It
+            # forks, so only a single-threaded process may use it.
+            self._writer = pool.PoolMpWriter(
+                owner._ix,
+                procs=procs,
+                limit=pool.POOL_LIMIT_MB * 2**20,
+                timeout=30.0,
+                delay=0.05,
             )
         elif whoosh:
             self._writer = owner._ix.writer(limitmb=128 if bulk else 64, timeout=30.0, delay=0.05)
