@@ -459,8 +459,9 @@ class PoolSegmentWriter(SegmentWriter):
             self.remove_parts()
 
     def remove_parts(self) -> None:
-        """Deletes the files of the segments written but not committed."""
-        for segment in self.parts:
+        """Deletes the files of the segments written but not committed, the one being written
+        included (Whoosh leaves them for the next commit to remove)."""
+        for segment in [*self.parts, self.newsegment]:
             for name in segment.list_files(self.storage):
                 with contextlib.suppress(OSError):
                     self.storage.delete_file(name)
