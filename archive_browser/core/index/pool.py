@@ -28,8 +28,11 @@ from whoosh.writing import SegmentWriter
 
 from archive_browser.core.index.whoosh_fixes import LENGTHS, length_column
 
-#: The bytes of postings an index writer holds before it writes them as a segment.
-POOL_LIMIT_MB = 128
+#: The bytes of postings an index writer holds before it writes them as a segment (about
+#: 10,000 releases of 2,300 characters, at 28-30 bytes a posting and ~330 postings a
+#: release). Sorting them for writing takes about as much again: the benchmark's import of
+#: 20,000 releases peaked at 499 MB with 128.
+POOL_LIMIT_MB = 96
 #: Postings collected posting by posting before they become arrays.
 _GENERIC_CHUNK = 65_536
 #: About what a distinct term costs in the pool's dictionaries (its text and the entries).
@@ -148,11 +151,10 @@ class CompactPool:
             return
         field = self._field(fieldname)
         by_text = field.by_text
-        get = by_text.get
-        tids = [get(w, -1) for w in words]
-        if -1 in tids:
-            for i, t in enumerate(tids):
-                if t == -1:
+        found_ids: list[int | None] = list(map(by_text.get, words))
+        if None in found_ids:
+            for i, t in enumerate(found_ids):
+                if t is None:
                     word = words[i]
                     found = by_text.get(word)
                     if found is None:
@@ -161,8 +163,8 @@ class CompactPool:
                         if found is None:
                             found = self._new_term(field, fieldname, word)
                         by_text[word] = found
-                    tids[i] = found
-        ids = np.array(tids, dtype=np.uint32)
+                    found_ids[i] = found
+        ids = np.array(found_ids, dtype=np.uint32)
         order = np.argsort(ids, kind="stable")
         grouped = ids[order]
         starts = np.flatnonzero(np.diff(grouped)) + 1
