@@ -88,19 +88,21 @@ def _many_releases(corpus: Path, out: Path, n: int) -> Path:
     return out
 
 
-def test_a_large_import_in_a_child_process_indexes_with_several_processes(
+def test_a_large_rebuild_in_a_child_process_indexes_with_several_processes(
     archive: Archive, corpus: Path, tmp_path: Path
 ) -> None:
-    """The window's import runs in a daemon child; past the threshold it indexes with
-    Whoosh's writer processes, which a daemon may not start unless it says it can."""
+    """The window's jobs run in a daemon child; past the threshold a rebuild indexes with
+    writer processes, which a daemon may not start unless it says it can."""
     n = MULTIPROCESS_INDEXING + 150
     source = _many_releases(corpus, tmp_path / "many.jsonl", n)
     report = run(run_in_process(archive, import_task, [source]))
     assert report is not None and len(report.imported_ids) == n and not report.failures
     assert archive.count() == n
+    assert len(segment_sizes(archive)) == 1  # an import indexes in one process
+    run(run_in_process(archive, reindex_task))
     assert archive.search('"part 2077"').total == 1
     assert archive.check().consistent
-    # Each of Whoosh's writer processes writes a segment of its own: two, not one.
+    # Each writer process writes a segment of its own: two, not one.
     assert len(segment_sizes(archive)) == 2 and sum(segment_sizes(archive)) == n
     assert min(segment_sizes(archive)) > 0
 

@@ -36,8 +36,8 @@ DB_NAME = "archive.sqlite3"
 LOCK_NAME = "archive.lock"
 INDEX_PREFIX = "index"
 BACKUP_DIR = "backups"
-#: Imports that store at least this many releases index them in two processes (see
-#: SearchIndex.writer), when this process has no other thread.
+#: Rebuilds of at least this many releases index them in two processes (see
+#: SearchIndex.writer), when this process has no other thread. Imports index in one.
 MULTIPROCESS_INDEXING = 2000
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from archive_browser.core import importers
-from archive_browser.core.archive.base import ArchiveBase, indexing_procs, write_errors
+from archive_browser.core.archive.base import ArchiveBase, write_errors
 from archive_browser.core.archive.lineage import update_lineage
 from archive_browser.core.archive.recording import FileSource, ImportRecorder
 from archive_browser.core.archive.reuse import record_paragraphs
@@ -150,7 +150,10 @@ class ImportManager:
         archive = self._archive
         new = frozenset(report.imported_ids)
         archive.applied_seq = 0
-        writer = index.writer(bulk=True, procs=indexing_procs(len(new)))
+        # One process: the compact pool made it as fast as two (5,000 releases on a loaded
+        # 2-core machine: 26.7 s against 22.9 s), and each forked writer process counts the
+        # importing process's memory again (a 602 MB tree at 5,000 releases with two).
+        writer = index.writer(bulk=True)
         try:
             span = total * 0.95 - done
             for count, of in archive.add_pending(writer, new):

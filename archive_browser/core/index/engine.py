@@ -24,6 +24,7 @@ from whoosh.filedb.filestore import FileStorage
 import archive_browser.core.index.arrays as arrays
 import archive_browser.core.index.budget as budget
 import archive_browser.core.index.checks as checks
+import archive_browser.core.index.pool as pool
 import archive_browser.core.index.safe_pickle as safe_pickle
 import archive_browser.core.index.whoosh_fixes as whoosh_fixes
 from archive_browser.core.errors import ArchiveError, IndexDamagedError
@@ -61,19 +62,39 @@ class IndexHits:
 
 
 class IndexWriter:
-    """Buffered changes to the index; nothing is visible until `commit()`."""
+    """Buffered changes to the index; nothing is visible until `commit()`.
 
-    def __init__(self, owner: SearchIndex, bulk: bool, procs: int = 1) -> None:
+    The writer is `pool.PoolSegmentWriter`, which keeps postings in compact arrays and writes
+    a segment whenever they fill `POOL_LIMIT_MB`; `procs` > 1 runs such writers in that many
+    processes (`pool.PoolMpWriter`); `whoosh=True` takes Whoosh's own writer instead (the
+    tests compare the two)."""
+
+    def __init__(
+        self, owner: SearchIndex, bulk: bool, procs: int = 1, *, whoosh: bool = False
+    ) -> None:
         self._owner = owner
         if procs > 1:
-            # Whoosh's multi-process writer: each process writes a segment of its own
-            # (no merge at commit). It forks, so only a single-threaded process may use it.
-            self._writer = owner._ix.writer(
-                procs=procs, multisegment=True, limitmb=48, timeout=30.0, delay=0.05
+            # Processes of their own, each writing its segments (no merge at commit). It
+            # forks, so only a single-threaded process may use it.
+            self._writer = pool.PoolMpWriter(
+                owner._ix,
+                procs=procs,
+                limit=pool.POOL_LIMIT_MB * 2**20,
+                timeout=30.0,
+                delay=0.05,
             )
-        else:
+        elif whoosh:
             self._writer = owner._ix.writer(limitmb=128 if bulk else 64, timeout=30.0, delay=0.05)
+        else:
+            self._writer = pool.PoolSegmentWriter(
+                owner._ix, limit=pool.POOL_LIMIT_MB * 2**20, timeout=30.0, delay=0.05
+            )
         self.count = 0
+
+    @property
+    def segments_written(self) -> int:
+        """Segments this writer wrote so far (kept aside until the commit)."""
+        return len(getattr(self._writer, "parts", ()))
 
     def add(self, release: Release) -> None:
         """Adds a release known not to be in the index yet."""
@@ -112,6 +133,8 @@ class IndexWriter:
                     self._writer.pool.cleanup()
                 with contextlib.suppress(Exception):
                     self._writer._finish()
+                if isinstance(self._writer, pool.PoolSegmentWriter):
+                    self._writer.remove_parts()
         finally:
             # Whoosh's multi-process writer only flags its indexing processes as cancelled in
             # this process; they would wait on their job queue for ever (and a process waits
@@ -205,10 +228,11 @@ class SearchIndex:
 
     # --- writing
 
-    def writer(self, *, bulk: bool = False, procs: int = 1) -> IndexWriter:
+    def writer(self, *, bulk: bool = False, procs: int = 1, whoosh: bool = False) -> IndexWriter:
         """The index writer; one at a time per index (the caller serialises). `procs` > 1
-        indexes in that many processes; only for a process with no other thread."""
-        return IndexWriter(self, bulk, procs)
+        indexes in that many processes; only for a process with no other thread. `whoosh`:
+        Whoosh's own writer rather than ours (to compare them)."""
+        return IndexWriter(self, bulk, procs, whoosh=whoosh)
 
     def _committed(self) -> None:
         self._generation += 1

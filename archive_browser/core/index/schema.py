@@ -9,14 +9,17 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from whoosh import fields, formats
 from whoosh import query as wq
 from whoosh.util.times import datetime_to_long
 
 from archive_browser.core.index.analysis import (
     ANALYZER_VERSION,
+    PAIR_SEPARATOR,
     TAG_SEPARATOR,
     keyword_analyzer,
+    pair_words,
     stemming_analyzer,
     word_pairs,
 )
@@ -102,6 +105,38 @@ class CompactPositions(formats.Positions):
         for word, positions in places.items():
             yield word, len(positions), len(positions) * boost, encode(positions)
 
+    def word_places(self, value: Any, analyzer: Any) -> tuple[list[str], np.ndarray | None] | None:
+        """The terms of `value` in order, with their places (None: 0, 1, 2...), for an index
+        writer that groups them itself (`pool.CompactPool.add_words`); None when the value
+        must go through `word_values`."""
+        words_of = getattr(analyzer, "words", None)
+        if words_of is None or not isinstance(value, str):
+            return None
+        return words_of(value), None
+
+    def encode_grouped(self, counts: np.ndarray, positions: np.ndarray) -> tuple[bytes, np.ndarray]:
+        """The values of many postings at once, as `encode` writes each: `positions` holds
+        the postings' positions one posting after the other (`counts` of each, ascending).
+        Returns the values as one buffer, and the length of each."""
+        if len(positions) and int(positions.max()) >= 65536:
+            ends = np.cumsum(counts).tolist()
+            parts = [
+                self.encode(positions[end - count : end].tolist())
+                for count, end in zip(counts.tolist(), ends, strict=True)
+            ]
+            return b"".join(parts), np.array([len(p) for p in parts], dtype=np.uint32)
+        n = len(counts)
+        # In 16-bit units: each posting's count (two units, big-endian) and then its positions.
+        units = np.empty(2 * n + len(positions), dtype=np.uint16)
+        starts = np.cumsum(counts) - counts
+        heads = 2 * np.arange(n) + starts
+        header = counts.astype(">u4").view(np.uint16)
+        units[heads] = header[0::2]
+        units[heads + 1] = header[1::2]
+        owner = np.repeat(np.arange(n), counts)
+        units[2 * (owner + 1) + np.arange(len(positions))] = positions
+        return units.tobytes(), (4 + 2 * counts).astype(np.uint32)
+
     def encode(self, poslist: list[int]) -> bytes:
         code = "H" if not poslist or poslist[-1] < 65536 else "I"
         return _COUNT.pack(len(poslist)) + array(code, poslist).tobytes()
@@ -141,6 +176,20 @@ class PairPositions(CompactPositions):
         encode = self.encode
         for pair, positions in places.items():
             yield pair, len(positions), len(positions) * boost, encode(positions)
+
+    def word_places(self, value: Any, analyzer: Any) -> tuple[list[str], np.ndarray | None] | None:
+        """The pairs of `value` in order with the places of their first words (see
+        `CompactPositions.word_places`): the terms `word_values` gives."""
+        if not isinstance(value, str):
+            return [], None
+        words = analyzer.words(value)
+        if len(words) < 2:
+            return [], None
+        common = pair_words()
+        flags = np.fromiter((w in common for w in words), dtype=bool, count=len(words))
+        places = np.flatnonzero(flags[:-1] | flags[1:])
+        pairs = [words[i] + PAIR_SEPARATOR + words[i + 1] for i in places.tolist()]
+        return pairs, places
 
 
 def _pairs() -> fields.TEXT:

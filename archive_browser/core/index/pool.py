@@ -1,0 +1,619 @@
+"""A compact in-memory pool of an index writer's postings, in place of Whoosh's `PostingPool`.
+
+Whoosh's pool keeps one tuple per posting (about 150 bytes), spills a sorted, pickled run to a
+temporary file every few hundred releases and merges all runs in Python at commit, so that its
+cost grew faster than the number of releases. Here a posting is a row of four typed arrays
+(term number, document number, weight, length of its value) with its value (word positions)
+in one byte buffer: about 16 bytes and the value's own. The pool is sorted once, by NumPy, when
+the segment is written; the writer (`engine.IndexWriter`) bounds its size by writing a segment
+whenever it holds `limit` bytes.
+
+A text field whose format lists a document's words at once (`schema.CompactPositions`) adds
+them in one call (`add_words`), grouped by NumPy; everything else, such as the postings of old
+segments merged at commit, comes in posting by posting through `add`, as to Whoosh's pool.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import queue
+from array import array
+from collections.abc import Iterator, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.writing import SegmentWriter
+
+from archive_browser.core.index.whoosh_fixes import LENGTHS, length_column
+
+#: The bytes of postings an index writer holds before it writes them as a segment (about
+#: 10,000 releases of 2,300 characters, at 28-30 bytes a posting and ~330 postings a
+#: release). Sorting them for writing takes about as much again: the benchmark's import of
+#: 20,000 releases peaked at 499 MB with 128.
+POOL_LIMIT_MB = 96
+#: Postings collected posting by posting before they become arrays.
+_GENERIC_CHUNK = 65_536
+#: About what a distinct term costs in the pool's dictionaries (its text and the entries).
+TERM_BYTES = 120
+
+Posting = tuple[str, bytes, int, float, bytes | None]
+
+
+class SortedPostings(NamedTuple):
+    """A pool's postings sorted by field, term and document (see `CompactPool.sorted_arrays`)."""
+
+    terms: list[tuple[str, bytes]]
+    starts: np.ndarray
+    docs: np.ndarray
+    weights: np.ndarray
+    offsets: np.ndarray
+    sizes: np.ndarray
+    values: bytes
+
+
+class _Field:
+    """The terms of one field: numbers by text (from the fast path) and by bytes (`add`)."""
+
+    __slots__ = ("by_bytes", "by_text", "tids")
+
+    def __init__(self) -> None:
+        self.by_text: dict[str, int] = {}
+        self.by_bytes: dict[bytes, int] = {}
+        self.tids: list[int] = []
+
+
+class CompactPool:
+    """The postings of one segment being written, sorted by field, term and document when
+    read (`iter_postings`, `sorted_arrays`)."""
+
+    def __init__(self) -> None:
+        self.fieldnames: set[str] = set()
+        self._fields: dict[str, _Field] = {}
+        #: Each term number's (field, text or bytes), in the order the terms came.
+        self._terms: list[tuple[str, str | bytes]] = []
+        self._chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._values = bytearray()
+        self._chunk_bytes = 0
+        self._count = 0
+        # Postings given one by one, not yet made into a chunk.
+        self._g_tids = array("I")
+        self._g_docs = array("I")
+        self._g_weights = array("d")
+        self._g_lengths = array("I")
+        self._g_values = bytearray()
+
+    # --- adding
+
+    def _field(self, fieldname: str) -> _Field:
+        field = self._fields.get(fieldname)
+        if field is None:
+            field = self._fields[fieldname] = _Field()
+            self.fieldnames.add(fieldname)
+        return field
+
+    def _new_term(self, field: _Field, fieldname: str, key: str | bytes) -> int:
+        tid = len(self._terms)
+        self._terms.append((fieldname, key))
+        field.tids.append(tid)
+        return tid
+
+    def add(self, item: Posting) -> None:
+        """Adds one posting (fieldname, term bytes, docnum, weight, value bytes or None)."""
+        fieldname, tbytes, docnum, weight, vbytes = item
+        if not isinstance(tbytes, bytes):
+            raise TypeError(f"term {tbytes!r} is not bytes")
+        field = self._field(fieldname)
+        tid = field.by_bytes.get(tbytes)
+        if tid is None:
+            tid = self._known_as_text(field, tbytes)
+            if tid is None:
+                tid = self._new_term(field, fieldname, tbytes)
+            field.by_bytes[tbytes] = tid
+        self._g_tids.append(tid)
+        self._g_docs.append(docnum)
+        self._g_weights.append(weight)
+        if vbytes:
+            self._g_values += vbytes
+            self._g_lengths.append(len(vbytes))
+        else:
+            self._g_lengths.append(0)
+        if len(self._g_tids) >= _GENERIC_CHUNK:
+            self._close_generic()
+
+    @staticmethod
+    def _known_as_text(field: _Field, tbytes: bytes) -> int | None:
+        if not field.by_text:
+            return None
+        try:
+            text = tbytes.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return field.by_text.get(text)
+
+    def add_words(
+        self,
+        fieldname: str,
+        docnum: int,
+        words: Sequence[str],
+        places: np.ndarray | None,
+        boost: float,
+        doc_boost: float,
+        encode: Any,
+    ) -> None:
+        """Adds a document's postings of one field from its words in order: `places` are
+        their positions (None: 0, 1, 2...), each posting's weight is its frequency times
+        `boost` times `doc_boost` (as Whoosh's format and writer compute it), and
+        `encode(counts, positions)` gives the postings' values (their positions grouped by
+        term, ascending) as one buffer and each value's length."""
+        if not len(words):
+            return
+        field = self._field(fieldname)
+        by_text = field.by_text
+        found_ids: list[int | None] = list(map(by_text.get, words))
+        if None in found_ids:
+            for i, t in enumerate(found_ids):
+                if t is None:
+                    word = words[i]
+                    found = by_text.get(word)
+                    if found is None:
+                        if field.by_bytes:
+                            found = field.by_bytes.get(word.encode("utf-8"))
+                        if found is None:
+                            found = self._new_term(field, fieldname, word)
+                        by_text[word] = found
+                    found_ids[i] = found
+        ids = np.array(found_ids, dtype=np.uint32)
+        order = np.argsort(ids, kind="stable")
+        grouped = ids[order]
+        starts = np.flatnonzero(np.diff(grouped)) + 1
+        starts = np.concatenate(([0], starts))
+        counts = np.diff(np.append(starts, len(grouped)))
+        positions = order if places is None else places[order]
+        values, lengths = encode(counts, positions)
+        weights = counts.astype(np.float64) * boost
+        weights *= doc_boost
+        self._add_chunk(grouped[starts], np.full(len(starts), docnum, np.uint32), weights, lengths)
+        self._values += values
+
+    def _add_chunk(
+        self, tids: np.ndarray, docs: np.ndarray, weights: np.ndarray, lengths: np.ndarray
+    ) -> None:
+        w32 = weights.astype(np.float32)
+        if np.array_equal(w32, weights):
+            weights = w32  # exact: half the bytes
+        chunk = (
+            tids.astype(np.uint32, copy=False),
+            docs.astype(np.uint32, copy=False),
+            weights,
+            lengths.astype(np.uint32, copy=False),
+        )
+        self._chunks.append(chunk)
+        self._chunk_bytes += sum(a.nbytes for a in chunk)
+        self._count += len(tids)
+
+    def _close_generic(self) -> None:
+        if not self._g_tids:
+            return
+        self._add_chunk(
+            np.frombuffer(self._g_tids, dtype=np.uint32).copy(),
+            np.frombuffer(self._g_docs, dtype=np.uint32).copy(),
+            np.frombuffer(self._g_weights, dtype=np.float64).copy(),
+            np.frombuffer(self._g_lengths, dtype=np.uint32).copy(),
+        )
+        # The values in the order of the chunks (each chunk's after the one before).
+        self._values += self._g_values
+        self._g_tids = array("I")
+        self._g_docs = array("I")
+        self._g_weights = array("d")
+        self._g_lengths = array("I")
+        self._g_values = bytearray()
+
+    # --- size
+
+    def __len__(self) -> int:
+        return self._count + len(self._g_tids)
+
+    @property
+    def nbytes(self) -> int:
+        """About the bytes the pool holds (its arrays, values and terms)."""
+        return (
+            self._chunk_bytes
+            + len(self._g_tids) * 20
+            + len(self._values)
+            + len(self._g_values)
+            + len(self._terms) * TERM_BYTES
+        )
+
+    # --- reading
+
+    def _term_ranks(self) -> tuple[np.ndarray, list[tuple[str, bytes]]]:
+        """Each term number's place in (field, term bytes) order, and the terms in that order."""
+        ranks = np.zeros(len(self._terms), dtype=np.int64)
+        ordered: list[tuple[str, bytes]] = []
+        terms = self._terms
+        for fieldname in sorted(self._fields):
+            field = self._fields[fieldname]
+            keyed = [
+                (key if isinstance(key, bytes) else key.encode("utf-8"), tid)
+                for tid in field.tids
+                for key in (terms[tid][1],)
+            ]
+            keyed.sort()
+            ranks[np.array([tid for _, tid in keyed], dtype=np.int64)] = np.arange(
+                len(ordered), len(ordered) + len(keyed)
+            )
+            ordered.extend((fieldname, key) for key, _ in keyed)
+        return ranks, ordered
+
+    def sorted_arrays(self) -> SortedPostings:
+        """The postings sorted by field, term and document: the terms in order, where each
+        term's postings start (one more than there are terms: the last is the end), and the
+        postings' documents, weights, value offsets and value lengths, with the values' buffer.
+        Postings of one term and document keep the order they were added in."""
+        self._close_generic()
+        if not self._chunks:
+            empty = np.zeros(0, dtype=np.int64)
+            return SortedPostings([], np.zeros(1, dtype=np.int64), empty, empty, empty, empty, b"")
+        # Column by column, each freed when done with: at its peak the sort holds about
+        # twice the pool's bytes, not four times.
+        tid_parts, doc_parts, weight_parts, size_parts = (
+            list(c) for c in zip(*self._chunks, strict=True)
+        )
+        self._chunks = []
+        self._chunk_bytes = 0
+        tids = np.concatenate(tid_parts)
+        del tid_parts
+        docs = np.concatenate(doc_parts)
+        del doc_parts
+        ranks, terms = self._term_ranks()
+        counts = np.zeros(len(terms), dtype=np.int64)
+        counts[ranks] = np.bincount(tids, minlength=len(terms))
+        starts = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(counts, out=starts[1:])
+        del counts
+        key = ranks[tids]
+        del tids
+        key <<= 32
+        key |= docs
+        order = np.argsort(key, kind="stable")
+        del key
+        docs = docs[order]
+        weights = np.concatenate(weight_parts)[order]
+        del weight_parts
+        sizes = np.concatenate(size_parts)
+        del size_parts
+        offsets = np.zeros(len(sizes), dtype=np.uint32 if len(self._values) < 2**32 else np.int64)
+        np.cumsum(sizes[:-1], out=offsets[1:])
+        offsets = offsets[order]
+        sizes = sizes[order]
+        del order
+        values = bytes(self._values)
+        self._values = bytearray()
+        return SortedPostings(terms, starts, docs, weights, offsets, sizes, values)
+
+    def iter_postings(self) -> Iterator[Posting]:
+        """The postings as Whoosh's pool gives them: (fieldname, term bytes, docnum, weight,
+        value bytes or None), sorted."""
+        terms, starts, docs, weights, offsets, lengths, values = self.sorted_arrays()
+        doc_list = docs.tolist()
+        weight_list = weights.astype(np.float64).tolist()
+        offset_list = offsets.tolist()
+        length_list = lengths.tolist()
+        bounds = starts.tolist()
+        for t, (fieldname, tbytes) in enumerate(terms):
+            for i in range(bounds[t], bounds[t + 1]):
+                n = length_list[i]
+                o = offset_list[i]
+                yield (
+                    fieldname,
+                    tbytes,
+                    doc_list[i],
+                    weight_list[i],
+                    values[o : o + n] if n else None,
+                )
+
+    def cleanup(self) -> None:
+        """Drops everything the pool holds (it keeps no files)."""
+        self._chunks = []
+        self._values = bytearray()
+        self._terms = []
+        self._fields = {}
+        self._chunk_bytes = 0
+        self._count = 0
+        self._g_tids = array("I")
+        self._g_docs = array("I")
+        self._g_weights = array("d")
+        self._g_lengths = array("I")
+        self._g_values = bytearray()
+
+
+# --- the writer ------------------------------------------------------------------------------
+
+
+class PoolSegmentWriter(SegmentWriter):
+    """Whoosh's segment writer with a `CompactPool`, a document's words added in one call per
+    field whose format lists them (`word_places`), and postings written term by term and block
+    by block from the pool's sorted arrays. It writes what Whoosh's own writer writes for the
+    same documents (tests/core/test_index_pool_identical.py compares them).
+
+    When the pool holds `limit` bytes, its segment is written and a new one begun; the
+    segments become part of the index only together, at `commit()` (a cancelled or killed
+    writer adds none of them)."""
+
+    perdocwriter: Any
+    fieldwriter: Any
+    newsegment: Any
+    docnum: int
+    docbase: int
+    compound: bool
+
+    def __init__(self, ix: Any, *, limit: int, **kwargs: Any) -> None:
+        super().__init__(ix, **kwargs)
+        self.pool: Any = CompactPool()
+        self.limit = limit
+        #: Segments written by this writer, not yet in the index.
+        self.parts: list[Any] = []
+
+    def add_document(self, **fields: Any) -> None:
+        # Whoosh's SegmentWriter.add_document, with `add_words` for formats that list words.
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        pool = self.pool
+        add_post = pool.add
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted([name for name in fields if not name.startswith("_")])
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields.get(fieldname)
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    fieldboost = self._field_boost(fields, fieldname, docboost)
+                    fmt = field.format
+                    listed = (
+                        fmt.word_places(value, field.analyzer)
+                        if hasattr(fmt, "word_places")
+                        else None
+                    )
+                    if listed is not None:
+                        words, places = listed
+                        pool.add_words(
+                            fieldname,
+                            docnum,
+                            words,
+                            places,
+                            fmt.field_boost,
+                            fieldboost,
+                            fmt.encode_grouped,
+                        )
+                        if field.scorable:
+                            length = len(words)
+                    else:
+                        scorable = field.scorable
+                        for tbytes, freq, weight, vbytes in field.index(value):
+                            weight *= fieldboost
+                            if scorable:
+                                length += freq
+                            add_post((fieldname, tbytes, docnum, weight, vbytes))
+                if field.separate_spelling():
+                    spellfield = field.spelling_fieldname(fieldname)
+                    for word in field.spellable_words(value):
+                        add_post((spellfield, word.encode("utf-8"), 0, 1, None))
+                if field.vector:
+                    vitems = field.vector.word_values(value, field.analyzer, mode="index")
+                    vitems = sorted((text, weight, vbytes) for text, _, weight, vbytes in vitems)
+                    perdocwriter.add_vector_items(fieldname, field, vitems)
+                customval = fields.get(f"_stored_{fieldname}", value)
+                perdocwriter.add_field(
+                    fieldname, field, customval if field.stored else None, length
+                )
+                column = field.column_type
+                if column and customval is not None:
+                    perdocwriter.add_column_value(
+                        fieldname, column, field.to_column_value(customval)
+                    )
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+        if pool.nbytes > self.limit:
+            self._write_part()
+
+    # --- segments
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        try:
+            write_postings(self.fieldwriter, self.schema, lengths, self.pool)
+        finally:
+            if lengths is not None:
+                lengths.close()
+        self.fieldwriter.close()
+
+    def _write_part(self) -> None:
+        """Writes the current segment (kept aside until the commit) and begins a new one."""
+        self.parts.append(self._finalize_segment())
+        codec = self.codec
+        self.newsegment = codec.new_segment(self.storage, self.indexname)
+        self.compound = self.compound and self.newsegment.should_assemble()
+        self.perdocwriter = codec.per_document_writer(self.storage, self.newsegment)
+        self.fieldwriter = codec.field_writer(self.storage, self.newsegment)
+        self.pool = CompactPool()
+        self.docnum = self.docbase = 0
+
+    def commit(self, mergetype: Any = None, optimize: Any = None, merge: Any = None) -> None:
+        self._check_state()
+        # Old segments first (the merge policy may add some of them to the current one),
+        # then this writer's, in the order they were written.
+        final = self._merge_segments(mergetype, optimize, merge) + self.parts
+        if self.docnum > 0:
+            final.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(final)
+        self._finish()
+
+    def cancel(self) -> None:
+        try:
+            super().cancel()
+        finally:
+            self.remove_parts()
+
+    def remove_parts(self) -> None:
+        """Deletes the files of the segments written but not committed, the one being written
+        included (Whoosh leaves them for the next commit to remove)."""
+        for segment in [*self.parts, self.newsegment]:
+            for name in segment.list_files(self.storage):
+                with contextlib.suppress(OSError):
+                    self.storage.delete_file(name)
+        self.parts = []
+
+
+def write_postings(fieldwriter: Any, schema: Any, lengths: Any, pool: CompactPool) -> None:
+    """Writes a pool's postings through a W3 field writer, a block of postings at a time: the
+    same blocks Whoosh's `FieldWriter.add_postings` makes posting by posting (its postings
+    writer's own `_write_block` and `finish_postings` write them)."""
+    terms, starts, docs, weights, offsets, sizes, values = pool.sorted_arrays()
+    if not terms:
+        return
+    docs = docs.astype(np.uint32, copy=False)
+    weights = weights.astype(np.float64, copy=False)
+    bounds = starts.tolist()
+    table = np.array(LENGTHS, dtype=np.int64)
+    field_lengths: np.ndarray | None = None
+    current = None
+    for t, (fieldname, tbytes) in enumerate(terms):
+        if fieldname != current:
+            if current is not None:
+                fieldwriter.finish_field()
+            current = fieldname
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            column = length_column(lengths, fieldname) if lengths is not None else None
+            field_lengths = (
+                table[np.frombuffer(column, dtype=np.uint8)] if column is not None else None
+            )
+        fieldwriter.start_term(tbytes)
+        writer = fieldwriter._postwriter
+        limit = writer._blocklimit
+        first, end = bounds[t], bounds[t + 1]
+        # Python lists of one term's postings: its blocks' statistics are taken as Whoosh's
+        # `add_posting` takes them, posting by posting, but by built-in functions.
+        term_docs = docs[first:end]
+        doc_bytes = term_docs.tobytes()
+        term_weights = weights[first:end].tolist()
+        term_offsets = offsets[first:end].tolist()
+        term_sizes = sizes[first:end].tolist()
+        term_lengths = field_lengths[term_docs].tolist() if field_lengths is not None else None
+        for start in range(0, end - first, limit):
+            if start:
+                writer._write_block()
+            stop = min(start + limit, end - first)
+            ids = array("I")
+            ids.frombytes(doc_bytes[4 * start : 4 * stop])
+            block_weights = term_weights[start:stop]
+            writer._ids = ids
+            writer._weights = array("f", block_weights)
+            top = max(block_weights)
+            writer._maxweight = top if top > 0 else 0
+            writer._values = [
+                values[o : o + n]
+                for o, n in zip(term_offsets[start:stop], term_sizes[start:stop], strict=True)
+                if n
+            ]
+            if term_lengths is not None:
+                found = [n for n in term_lengths[start:stop] if n]
+                if found:
+                    writer._minlength = min(found)
+                    writer._maxlength = max(found)
+        fieldwriter.finish_term()
+    fieldwriter.finish_field()
+
+
+# --- in several processes ---------------------------------------------------------------------
+
+
+class _PoolSubWriterTask(SubWriterTask):
+    """One of `PoolMpWriter`'s indexing processes: Whoosh's, with a `PoolSegmentWriter`, and
+    every segment it wrote in its result."""
+
+    def run(self) -> None:
+        ix = self.storage.open_index(self.indexname)
+        writer = self.writer = PoolSegmentWriter(ix, _lk=False, **self.kwargs)
+        while self.running:
+            jobinfo = self.jobqueue.get()
+            if jobinfo is None:
+                break
+            self._process_file(*jobinfo)
+        if not self.running:
+            writer.cancel()
+            return
+        segments = list(writer.parts)
+        if writer.docnum > 0:
+            segments.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
+        self.resultqueue.put((None, writer.pool.fieldnames, segments), timeout=5)
+
+
+class PoolMpWriter(MpWriter):
+    """Whoosh's multi-process writer (each process writes segments of its own, no merge at
+    commit) with `PoolSegmentWriter`s in its processes. It forks: only for a process with no
+    other thread."""
+
+    def __init__(self, ix: Any, *, procs: int, limit: int, **kwargs: Any) -> None:
+        super().__init__(
+            ix,
+            procs=procs,
+            multisegment=True,
+            subargs={"limit": limit // procs, **kwargs},
+            **kwargs,
+        )
+
+    def _new_task(self) -> Any:
+        task = _PoolSubWriterTask(
+            self.storage,
+            self.indexname,
+            self.jobqueue,
+            self.resultqueue,
+            self.subargs,
+            True,
+        )
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def _commit(self, mergetype: Any, optimize: Any, merge: Any) -> None:
+        # MpWriter._commit with multisegment, each process giving a list of segments.
+        if self.docbuffer:
+            self._enqueue()
+        for _ in self.tasks:
+            self.jobqueue.put(None)
+        final = self._merge_segments(mergetype, optimize, merge)
+        for task in self.tasks:
+            task.join()
+        results = []
+        for _ in self.tasks:
+            with contextlib.suppress(queue.Empty):
+                results.append(self.resultqueue.get(timeout=1))
+        if len(results) != len(self.tasks) or any(t.exitcode for t in self.tasks):
+            # Whoosh's own would commit without that process's documents. Nothing is
+            # committed; the caller cancels and the work stays recorded.
+            raise OSError(errno.EIO, "an indexing process stopped before it finished")
+        final += [segment for _, _, segments in results for segment in segments]
+        if self._added:
+            final.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(final)
+        self._finish()
