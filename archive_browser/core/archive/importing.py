@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -83,9 +84,13 @@ class ImportManager:
                     return report
                 except BaseException:
                     # Stopped from outside or failed: index what was stored, without progress;
-                    # if even that fails, the work stays recorded for the next opening.
+                    # if even that fails, the work stays recorded for the next opening. So do
+                    # the paragraphs (what is not hashed is by the job that finds missing ones).
                     for _ in self._index_stored(index, report, quietly=True):
                         pass
+                    with contextlib.suppress(Exception):
+                        for _ in record_stored_paragraphs(archive.store, report.imported_ids):
+                            pass
                     recorder.finish()
                     raise
                 recorder.finish()
