@@ -111,7 +111,8 @@ def test_paragraphs_split_and_normalised_as_before_on_real_and_random_texts(
 
 def test_script_shortcuts_see_the_letters_and_words_the_patterns_saw() -> None:
     rnd = random.Random(3)
-    pieces = [*"abcXYZ ё і ї ыэ K\u212a İ ß 12_ “”—\n", "the ", "of ", "и ", "на ", "Ы"]
+    pieces = [*"abcXYZ ё і ї ыэ K\u212a İ ß 12_ “”—\n²½٣", "the ", "of ", "и ", "на ", "Ы"]
+    pieces += ["😀", "𝐀", "\ud800"]  # outside the table's plane, and a lone surrogate
     texts = ["".join(rnd.choices(pieces, k=rnd.randint(0, 300))) for _ in range(5000)]
     texts += [t[: language.SAMPLE_CHARS] for t in _real_bodies()[:300]]
     for text in texts:
@@ -119,6 +120,12 @@ def test_script_shortcuts_see_the_letters_and_words_the_patterns_saw() -> None:
         assert language._letters(text) == letters
         assert language._cyrillic_count(letters) == len(re.findall(r"[\u0400-\u04ff]", letters))
         assert language._ascii_words(text) == re.findall(r"[a-z]+", text.lower())
+
+
+def test_the_letter_table_holds_what_the_pattern_keeps() -> None:
+    table = language._bmp_letters()
+    kept = [language._NOT_LETTERS.sub("", chr(c)) != "" for c in range(0x10000)]
+    assert table.tolist() == kept
 
 
 # --- dates and kinds

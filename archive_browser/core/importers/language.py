@@ -10,7 +10,13 @@ function words is English. Everything else goes to the statistical model (py3lan
 
 from __future__ import annotations
 
+import functools
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 #: Characters of the text the decision is taken on.
 SAMPLE_CHARS = 1500
@@ -53,7 +59,26 @@ def _letters(text: str) -> str:
     if text.isascii():
         # The same as the pattern, in one pass of a byte table (most texts are ASCII).
         return text.encode("ascii").translate(None, _NOT_ASCII_LETTERS).decode("ascii")
-    return _NOT_LETTERS.sub("", text)
+    import numpy as np  # (on first use, as the model: the importers do not need it otherwise)
+
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if points.max() > 0xFFFF:
+        return _NOT_LETTERS.sub("", text)
+    # A table of the Basic Multilingual Plane, as the pattern sees it: ten times as quick as
+    # the pattern on a sample of Cyrillic text, which tries three classes at every character.
+    kept = points[_bmp_letters()[points]]
+    return kept.tobytes().decode("utf-32-le", "surrogatepass")
+
+
+@functools.cache
+def _bmp_letters() -> npt.NDArray[np.bool_]:
+    """For each code point below 0x10000, whether it is a letter as `_NOT_LETTERS` sees it:
+    a word character (alphanumeric, or "_") that is neither a decimal digit nor "_"."""
+    import numpy as np
+
+    return np.array(
+        [c.isalnum() and not c.isdecimal() for c in map(chr, range(0x10000))], dtype=np.bool_
+    )
 
 
 def _cyrillic_count(letters: str) -> int:

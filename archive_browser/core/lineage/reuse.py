@@ -78,10 +78,13 @@ def split_paragraphs(body: str) -> list[Span]:
 
 def normalize_paragraph(text: str) -> str:
     """The form in which two paragraphs are the same: see the module's docstring."""
-    if text.isascii():
-        # Nothing to fold or make plain but case: a table does it all (three times as quick).
-        return " ".join(text.encode("ascii").translate(_ASCII_WORDS).decode("ascii").split())
-    return " ".join(_WORDS.findall(fold(normalize_punctuation(text))))
+    if not text.isascii():
+        text = normalize_punctuation(text)  # typographic quotes and dashes: often all there is
+        if not text.isascii():
+            return " ".join(_WORDS.findall(fold(text)))
+    # Nothing to fold but case, nothing to make plain: a table does it all (three times as
+    # quick as the pattern).
+    return " ".join(text.encode("ascii").translate(_ASCII_WORDS).decode("ascii").split())
 
 
 def countable(normalized: str) -> bool:

@@ -187,14 +187,15 @@ class Store(TagTables, SavedSearchTables, IndexQueue, ProvenanceTables):
             "VALUES (?, ?, 'possible')",
             matches,
         )
-        # Tags by the set each draft has, in the order they first appear (so that new tags
-        # get their ids in the order of the drafts, as one by one).
-        tagged: dict[tuple[str, ...], list[int]] = {}
+        # Each tag with the releases that have it, in the order tags first appear (so that
+        # new tags get their ids in the order of the drafts, as one by one).
+        tagged: dict[str, dict[int, None]] = {}
         for draft, placed in zip(drafts, out, strict=True):
-            if placed[0] is not None and draft.tags:
-                tagged.setdefault(tuple(draft.tags), []).append(placed[0])
-        for names, ids in tagged.items():
-            self._link_tags(ids, names)
+            if placed[0] is not None:
+                for name in draft.tags:
+                    tagged.setdefault(name, {})[placed[0]] = None
+        for name, ids in tagged.items():
+            self._link_tags(list(ids), [name])
         self.enqueue([p[0] for p in out if p[0] is not None])
         return out
 
