@@ -296,7 +296,11 @@ def _storable(text: str) -> str:
     """`text` with lone surrogates replaced, so that it can be stored as UTF-8."""
     if text.isascii():  # (a flag of the string: no pass over it)
         return text
-    return _SURROGATE.sub("\ufffd", text)
+    try:
+        text.encode("utf-8")  # quicker than the pattern's search, and fails on a surrogate
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
+    return text
 
 
 def _one_line(text: str) -> str:
