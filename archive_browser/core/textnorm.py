@@ -85,11 +85,20 @@ def checksum(body: str) -> str:
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()
 
 
-def record_checksum(body: str, title: str, date: str | None, url: str, source: str) -> str:
+def record_checksum(
+    body: str,
+    title: str,
+    date: str | None,
+    url: str,
+    source: str,
+    *,
+    text_checksum: str | None = None,
+) -> str:
     """A checksum of a release as imported: its text (as `checksum` compares it) with its
     title, date, URL and source. Two releases with the same text but another headline, date,
-    address or source are different releases (possible duplicates), not copies."""
-    fields = [checksum(body)]
+    address or source are different releases (possible duplicates), not copies. A caller
+    that has `checksum(body)` already passes it as `text_checksum` (not computed twice)."""
+    fields = [text_checksum if text_checksum is not None else checksum(body)]
     for value in (title, date or "", url, source):
         fields.append(" ".join(fold(normalize_punctuation(value)).split()))
     return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -10,7 +11,7 @@ from archive_browser.core import importers
 from archive_browser.core.archive.base import ArchiveBase, write_errors
 from archive_browser.core.archive.lineage import update_lineage
 from archive_browser.core.archive.recording import FileSource, ImportRecorder
-from archive_browser.core.archive.reuse import record_paragraphs
+from archive_browser.core.archive.reuse import record_stored_paragraphs
 from archive_browser.core.errors import CancelledError, DiskFullError, UnreadableInputError
 from archive_browser.core.index import SearchIndex
 from archive_browser.core.jobs import Job, Progress
@@ -78,16 +79,26 @@ class ImportManager:
                     report.cancelled = True
                     for _ in self._index_stored(index, report, quietly=True):
                         pass
+                    for _ in record_stored_paragraphs(archive.store, report.imported_ids):
+                        pass
                     return report
                 except BaseException:
                     # Stopped from outside or failed: index what was stored, without progress;
-                    # if even that fails, the work stays recorded for the next opening.
+                    # if even that fails, the work stays recorded for the next opening. So do
+                    # the paragraphs (what is not hashed is by the job that finds missing ones).
                     for _ in self._index_stored(index, report, quietly=True):
                         pass
+                    with contextlib.suppress(Exception):
+                        for _ in record_stored_paragraphs(archive.store, report.imported_ids):
+                            pass
                     recorder.finish()
                     raise
                 recorder.finish()
                 yield from self._index_stored(index, report, done=read_total, total=total)
+                # After the rows (browsable) and the index (searchable): the paragraphs of
+                # what was stored, read back in bulk (see archive/reuse.py), and versions.
+                for done, of in record_stored_paragraphs(archive.store, report.imported_ids):
+                    yield Progress(total, total, f"Finding reused paragraphs: {done:,} of {of:,}")
                 for done, of in update_lineage(archive, report.imported_ids):
                     yield Progress(total, total, f"Finding versions: {done:,} of {of:,}")
         except DiskFullError as e:
@@ -132,6 +143,8 @@ class ImportManager:
             self._insert_drafts(drafts, outcome, source)
             source.finish()
             recorder.finish()
+            for _ in record_stored_paragraphs(archive.store, outcome.imported):
+                pass
             archive.sync_index()
             for _ in update_lineage(archive, outcome.imported):
                 pass
@@ -214,19 +227,17 @@ class ImportManager:
         self, drafts: Sequence[ReleaseDraft], outcome: FileOutcome, source: FileSource
     ) -> list[int]:
         """Stores drafts in one transaction; records new ids, skipped copies and possible
-        duplicates, and where each came from."""
+        duplicates, and where each came from. (Their paragraphs are hashed after the import
+        stored everything: see record_stored_paragraphs.)"""
         store = self._archive.store
-        stamp = now_iso()
         new: list[int] = []
         placed: list[tuple[ReleaseDraft, int, bool]] = []
-        bodies: list[tuple[int, str]] = []
         with store.transaction():
-            for draft in drafts:
-                release_id, matched, kind = store.place_release(draft, stamp=stamp)
+            results = store.place_releases(drafts, stamp=now_iso())
+            for draft, (release_id, matched, kind) in zip(drafts, results, strict=True):
                 if release_id is not None:
                     new.append(release_id)
                     placed.append((draft, release_id, True))
-                    bodies.append((release_id, draft.body))
                 elif matched is not None:
                     outcome.duplicates.append(matched)
                     placed.append((draft, matched, False))
@@ -236,7 +247,6 @@ class ImportManager:
                         ImportMatch(where, draft.title, release_id, matched, kind)
                     )
             store.add_sources(source.placed(placed))
-            record_paragraphs(store, bodies)  # paragraph reuse (see archive/reuse.py)
         outcome.imported.extend(new)
         self._archive.data_generation += 1
         return new

@@ -8,7 +8,7 @@ before this table existed, or by another way in, are hashed by `build()`, a job.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from archive_browser.core.archive.base import ArchiveBase, write_errors
 from archive_browser.core.errors import CancelledError
@@ -42,6 +42,22 @@ def record_paragraphs(store: Store, releases: Sequence[tuple[int, str]]) -> None
         "INSERT OR IGNORE INTO paragraph_done (release_id) VALUES (?)",
         [(release_id,) for release_id, _ in releases],
     )
+
+
+def record_stored_paragraphs(store: Store, ids: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """Hashes the paragraphs of releases already stored (what an import just stored), their
+    bodies read back in batches of BUILD_BATCH, each batch committed; yields (done, total).
+    Ids no longer stored are passed over."""
+    order = sorted(set(ids))
+    for start in range(0, len(order), BUILD_BATCH):
+        chunk = order[start : start + BUILD_BATCH]
+        marks = ",".join("?" * len(chunk))
+        rows = store.db.execute(
+            f"SELECT id, body FROM releases WHERE id IN ({marks})", chunk
+        ).fetchall()
+        with store.transaction():
+            record_paragraphs(store, [(int(i), str(b)) for i, b in rows])
+        yield start + len(chunk), len(order)
 
 
 class ReuseManager:

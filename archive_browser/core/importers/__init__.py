@@ -23,7 +23,7 @@ from archive_browser.core.importers.bagged import is_bag_folder
 from archive_browser.core.importers.dates import find_date
 from archive_browser.core.importers.decode import decode, file_problem, read_bytes
 from archive_browser.core.importers.kinds import guess_kind
-from archive_browser.core.importers.language import detect_language
+from archive_browser.core.importers.language import SAMPLE_CHARS, detect_language
 from archive_browser.core.importers.limits import MAX_RELEASE_CHARS, MAX_ROW_ERRORS
 from archive_browser.core.importers.options import ImportOptions
 from archive_browser.core.importers.registry import (
@@ -237,8 +237,8 @@ def finish(
     if not any(ch.isalnum() for ch in draft.body):
         # Invisible or punctuation only: nothing to read, and no word for the index to find.
         raise ValueError("the release text has no letters or digits")
-    draft.summary = clean_text(_storable(draft.summary))
-    draft.notes = clean_text(_storable(draft.notes))
+    draft.summary = clean_text(_storable(draft.summary)) if draft.summary else ""
+    draft.notes = clean_text(_storable(draft.notes)) if draft.notes else ""
     for name in ("title", "source", "url", "language", "place", "kind", "record", "part_of"):
         setattr(draft, name, _one_line(getattr(draft, name)))
     draft.orig_path, draft.orig_format = _storable(draft.orig_path), _storable(draft.orig_format)
@@ -249,7 +249,9 @@ def finish(
     if not draft.date:
         draft.date = find_date(f"{draft.title}\n{draft.summary}\n{draft.body[:3000]}")
     if not draft.language:
-        draft.language = detect_language(f"{draft.title}\n{draft.summary}\n{draft.body}")
+        # Only the start is read (see language.SAMPLE_CHARS): the rest is not joined.
+        lead = f"{draft.title}\n{draft.summary}\n{draft.body[:SAMPLE_CHARS]}"
+        draft.language = detect_language(lead)
     draft.kind = draft.kind or options.kind or guess_kind(draft.title, draft.body)
     draft.source = draft.source or options.source or _host(draft.url)
     draft.tags = _tags([*draft.tags, *options.tags])
@@ -292,11 +294,19 @@ def shown_name(name: str | Path) -> str:
 
 def _storable(text: str) -> str:
     """`text` with lone surrogates replaced, so that it can be stored as UTF-8."""
-    return _SURROGATE.sub("\ufffd", text)
+    if text.isascii():  # (a flag of the string: no pass over it)
+        return text
+    try:
+        text.encode("utf-8")  # quicker than the pattern's search, and fails on a surrogate
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
+    return text
 
 
 def _one_line(text: str) -> str:
     """A one-line field as stored: no control characters, no surrogates, single spaces."""
+    if not text:  # most of a draft's one-line fields are empty
+        return ""
     return one_line(_CONTROL.sub("", _storable(text)))
 
 

@@ -76,6 +76,11 @@ def find_date(text: str) -> str | None:
     return dates[0][1] if dates else None
 
 
+#: A value that starts with an ISO date, alone or before a time: what find_date would find
+#: first (at its start, by the first of _PATTERNS) when it is a valid date.
+_ISO_VALUE = re.compile(r"((?:1[89]|2[01])\d\d)-([01]?\d)-([0-3]?\d)(?:[T ]|\Z)")
+
+
 def parse_date_value(value: object) -> str | None:
     """A date from a metadata value (a CSV cell, a JSON field, an HTML meta tag)."""
     if value is None:
@@ -83,6 +88,12 @@ def parse_date_value(value: object) -> str | None:
     text = str(value).strip()
     if not text or text.lower() in {"na", "n/a", "none", "null", "-", "nan"}:
         return None
+    iso = _ISO_VALUE.match(text)
+    if iso is not None:
+        # Most exports write ISO dates: one match instead of every pattern over the value.
+        early = _to_iso(iso.group(1), iso.group(2), iso.group(3))
+        if early is not None:
+            return early
     found = find_date(text)
     if found:
         return found

@@ -59,9 +59,9 @@ def rebuild(tables: LineageTables, threshold: float = DEFAULT_THRESHOLD) -> Iter
         ).fetchall()
         if not rows:
             break
+        signed = mh.signatures([mh.shingles(body) for _i, body, _d in rows])
         batch = []
-        for i, body, digest in rows:
-            sig = mh.signature(mh.shingles(body))
+        for (i, _body, digest), sig in zip(rows, signed, strict=True):
             ids.append(int(i))
             sig_rows.append(sig)
             batch.append((int(i), digest, mh.to_blob(sig)))
@@ -84,7 +84,7 @@ def rebuild(tables: LineageTables, threshold: float = DEFAULT_THRESHOLD) -> Iter
     flat = flat[np.lexsort((flat[:, 1], flat[:, 0]))]
     conn.executemany(
         "INSERT OR IGNORE INTO lineage_bands (key, release_id) VALUES (?, ?)",
-        ((int(k), int(i)) for k, i in flat),
+        flat.tolist(),  # Python ints at once, not two int() calls a row
     )
     yield total, total, "Finding candidates"
     pairs = candidate_pairs(id_array, keys)

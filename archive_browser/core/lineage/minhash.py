@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -53,7 +54,11 @@ _rng = np.random.default_rng(20_240_521)
 #: Multiply-shift hash functions h(x) = (a * x + b) mod 2**64 >> 32, a odd.
 _A = (_rng.integers(1, 2**63 - 1, NUM_PERM, dtype=np.uint64) << np.uint64(1)) | np.uint64(1)
 _B = _rng.integers(0, 2**63 - 1, NUM_PERM, dtype=np.uint64)
-_CHUNK = 4096  # shingles hashed at once (bounds the temporary array to 4 MB)
+#: Signing many texts at once: their shingles are hashed in groups of about this many, by
+#: as many hash functions at a time as keep the temporary array to _BLOCK values (2 MB:
+#: within the processor's cache, which made it twice as quick as larger blocks, measured).
+_GROUP = 1 << 16
+_BLOCK = 1 << 18
 
 
 class _WordHashes(dict[str, int]):
@@ -100,7 +105,7 @@ def shingles(text: str) -> Shingles:
     found = _WORD.findall(text)
     if not found:
         return np.empty(0, dtype=np.uint64)
-    w = np.array(list(map(_word_hashes.__getitem__, found)), dtype=np.uint64)
+    w = np.fromiter(map(_word_hashes.__getitem__, found), dtype=np.uint64, count=len(found))
     span = min(SHINGLE_WORDS, len(w))
     count = len(w) - span + 1
     h = w[:count].copy()
@@ -113,12 +118,36 @@ def shingles(text: str) -> Shingles:
 
 def signature(hashes: Shingles) -> Signature:
     """The MinHash signature of a set of shingle hashes (all EMPTY for an empty set)."""
-    out = np.full(NUM_PERM, EMPTY, dtype=np.uint32)
-    for start in range(0, len(hashes), _CHUNK):
-        values = np.multiply.outer(_A, hashes[start : start + _CHUNK])
-        values += _B[:, None]
-        values >>= np.uint64(32)
-        np.minimum(out, values.min(axis=1).astype(np.uint32), out=out)
+    out: Signature = signatures([hashes])[0]
+    return out
+
+
+def signatures(sets: Sequence[Shingles]) -> npt.NDArray[np.uint32]:
+    """The signatures of many sets of shingle hashes, shape (len(sets), NUM_PERM): what
+    `signature` gives for each, with a few NumPy operations per group of texts instead of
+    per text. Each value is the least (a * x + b) mod 2**64 of the set, shifted right by 32
+    (the shift after the least: it keeps the order)."""
+    out = np.full((len(sets), NUM_PERM), EMPTY, dtype=np.uint32)
+    sizes = np.array([len(h) for h in sets], dtype=np.int64)
+    start = 0
+    while start < len(sets):
+        end, total = start + 1, int(sizes[start])
+        while end < len(sets) and total + sizes[end] <= _GROUP:
+            total += int(sizes[end])
+            end += 1
+        members = np.flatnonzero(sizes[start:end]) + start
+        start = end
+        if not len(members):
+            continue
+        values = np.concatenate([sets[int(i)] for i in members])
+        offsets = np.concatenate([[0], np.cumsum(sizes[members])[:-1]])
+        rows = max(1, _BLOCK // len(values))
+        for first in range(0, NUM_PERM, rows):
+            block = np.multiply.outer(_A[first : first + rows], values)
+            block += _B[first : first + rows, None]
+            least = np.minimum.reduceat(block, offsets, axis=1)
+            least >>= np.uint64(32)
+            out[members, first : first + rows] = least.T
     return out
 
 

@@ -157,7 +157,7 @@ class LineageTables:
         if not order:
             return set()
         shingles = {i: mh.shingles(texts[i][0]) for i in order}
-        sigs = np.stack([mh.signature(shingles[i]) for i in order])
+        sigs = mh.signatures([shingles[i] for i in order])
         self.conn.executemany(
             "INSERT OR REPLACE INTO lineage_signatures (release_id, text_checksum, signature) "
             "VALUES (?, ?, ?)",

@@ -20,6 +20,10 @@ from archive_browser.core.store.tags import TagTables
 from archive_browser.core.tagnames import tag_key
 from archive_browser.core.textnorm import checksum, record_checksum
 
+#: What placing a release gave: (new id or None, the id of the stored release it matches or
+#: None, "same" / "possible" / "new").
+Placed = tuple[int | None, int | None, str]
+
 
 class Store(TagTables, SavedSearchTables, IndexQueue, ProvenanceTables):
     """One connection to an archive's SQLite file."""
@@ -104,58 +108,124 @@ class Store(TagTables, SavedSearchTables, IndexQueue, ProvenanceTables):
         None when the same release (text, title, date, URL and source) is already stored."""
         return self.place_release(draft, stamp=stamp)[0]
 
-    def place_release(
-        self, draft: ReleaseDraft, *, stamp: str | None = None
-    ) -> tuple[int | None, int | None, str]:
+    def place_release(self, draft: ReleaseDraft, *, stamp: str | None = None) -> Placed:
         """Stores a release unless the same one is stored: returns (new id or None, the id
         of the stored release it matches or None, "same" / "possible" / "new"). A release of
         the same text as a stored one but another title, date, URL or source is stored and
         linked to it (the oldest such) as a possible duplicate."""
-        digest = record_checksum(draft.body, draft.title, draft.date, draft.url, draft.source)
-        text_digest = checksum(draft.body)
+        return self.place_releases([draft], stamp=stamp)[0]
+
+    def place_releases(
+        self, drafts: Sequence[ReleaseDraft], *, stamp: str | None = None
+    ) -> list[Placed]:
+        """`place_release` for many drafts at once, in their order (a draft that repeats an
+        earlier one of the same call is "same" as it), with a few statements per call instead
+        of five per draft: the caller holds the transaction."""
+        if not drafts:
+            return []
         stamp = stamp or now_iso()
-        cur = self.db.execute(
-            """INSERT INTO releases (title, date, body, summary, source, url, language, place,
-                   kind, notes, orig_path, orig_format, checksum, text_checksum, added, modified)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT(checksum) DO NOTHING""",
-            [
-                draft.title,
-                draft.date,
-                draft.body,
-                draft.summary,
-                draft.source,
-                draft.url,
-                draft.language,
-                draft.place,
-                draft.kind,
-                draft.notes,
-                draft.orig_path,
-                draft.orig_format,
-                digest,
-                text_digest,
-                stamp,
-                stamp,
-            ],
-        )
-        if cur.rowcount == 0:
-            return None, self.id_for_checksum(digest), "same"
-        release_id = int(cur.lastrowid or 0)
-        row = self.db.execute(
-            "SELECT min(id) FROM releases WHERE text_checksum = ? AND id != ?",
-            [text_digest, release_id],
-        ).fetchone()
-        matched = row[0] if row else None
-        if matched is not None:
-            self.db.execute(
-                "INSERT OR IGNORE INTO release_matches (release_id, matched_id, kind) "
-                "VALUES (?, ?, 'possible')",
-                [release_id, matched],
+        texts = [checksum(d.body) for d in drafts]
+        digests = [
+            record_checksum(d.body, d.title, d.date, d.url, d.source, text_checksum=t)
+            for d, t in zip(drafts, texts, strict=True)
+        ]
+        stored = self._ids_for_checksums(digests)
+        # The first draft of each record checksum not stored yet is inserted; later ones
+        # (and those already stored) are copies of it.
+        first: dict[str, int] = {}
+        for n, digest in enumerate(digests):
+            if digest not in stored and digest not in first:
+                first[digest] = n
+        if first:
+            self.conn.executemany(
+                """INSERT INTO releases (title, date, body, summary, source, url, language,
+                       place, kind, notes, orig_path, orig_format, checksum, text_checksum,
+                       added, modified)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [
+                    (
+                        (d := drafts[n]).title,
+                        d.date,
+                        d.body,
+                        d.summary,
+                        d.source,
+                        d.url,
+                        d.language,
+                        d.place,
+                        d.kind,
+                        d.notes,
+                        d.orig_path,
+                        d.orig_format,
+                        digest,
+                        texts[n],
+                        stamp,
+                        stamp,
+                    )
+                    for digest, n in first.items()
+                ],
             )
-        if draft.tags:
-            self._link_tags([release_id], draft.tags)
-        self.enqueue([release_id])
-        return release_id, matched, "possible" if matched is not None else "new"
+        new_ids = self._ids_for_checksums(list(first))
+        # Ids only grow (AUTOINCREMENT): the least id of a text is the release of that text
+        # stored first, and every other release of it, stored before or in this call, was
+        # linked to it when stored.
+        oldest = self._least_ids_by_text([texts[n] for n in first.values()])
+        out: list[Placed] = []
+        matches: list[tuple[int, int]] = []
+        for n, digest in enumerate(digests):
+            if first.get(digest) != n:
+                out.append((None, stored.get(digest, new_ids.get(digest)), "same"))
+                continue
+            release_id = new_ids[digest]
+            matched = oldest[texts[n]]
+            if matched == release_id:
+                out.append((release_id, None, "new"))
+            else:
+                matches.append((release_id, matched))
+                out.append((release_id, matched, "possible"))
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO release_matches (release_id, matched_id, kind) "
+            "VALUES (?, ?, 'possible')",
+            matches,
+        )
+        # Each tag with the releases that have it, in the order tags first appear (so that
+        # new tags get their ids in the order of the drafts, as one by one).
+        tagged: dict[str, dict[int, None]] = {}
+        for draft, placed in zip(drafts, out, strict=True):
+            if placed[0] is not None:
+                for name in draft.tags:
+                    tagged.setdefault(name, {})[placed[0]] = None
+        for name, ids in tagged.items():
+            self._link_tags(list(ids), [name])
+        self.enqueue([p[0] for p in out if p[0] is not None])
+        return out
+
+    def _ids_for_checksums(self, digests: Sequence[str]) -> dict[str, int]:
+        """The release id of each of these record checksums that is stored."""
+        found: dict[str, int] = {}
+        for chunk in _str_chunks(digests):
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                (str(d), int(i))
+                for i, d in self.db.execute(
+                    f"SELECT id, checksum FROM releases WHERE checksum IN ({marks})", chunk
+                )
+            )
+        return found
+
+    def _least_ids_by_text(self, digests: Sequence[str]) -> dict[str, int]:
+        """For text checksums, the least id of a release with that text."""
+        found: dict[str, int] = {}
+        for chunk in _str_chunks(sorted(set(digests))):
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                (str(d), int(i))
+                for d, i in self.db.execute(
+                    f"SELECT text_checksum, min(id) FROM releases "
+                    f"WHERE text_checksum IN ({marks}) GROUP BY text_checksum",
+                    chunk,
+                )
+            )
+        return found
 
     def possible_duplicates(self, release_id: int) -> list[tuple[int, str]]:
         """The releases linked to this one as possible duplicates (the one it matched when
@@ -341,6 +411,11 @@ class Store(TagTables, SavedSearchTables, IndexQueue, ProvenanceTables):
             ),
             "by_tag": dict(self.tag_counts()),
         }
+
+
+def _str_chunks(items: Sequence[str], size: int = 900) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 _RECORD_FIELDS = frozenset({"title", "date", "url", "source"})
