@@ -13,16 +13,21 @@ inside an OR, a phrase with slop) as a list matcher.
 
 from __future__ import annotations
 
+import io
+import struct
+import zlib
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 from whoosh import matching
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
 from whoosh.columns import NumericColumn
 from whoosh.scoring import BM25FScorer
 
 import archive_browser.core.index.budget as budget
+import archive_browser.core.index.safe_pickle as safe_pickle
 from archive_browser.core.index.analysis import PAIR_SEPARATOR, pair_indexed, pair_words
 from archive_browser.core.index.schema import PAIR_FIELD, CompactPositions
 from archive_browser.core.index.whoosh_fixes import LENGTHS, length_column
@@ -167,7 +172,7 @@ def _term(
     if type(scorer) is not BM25FScorer:
         raise _Unsupported
     field = searcher.schema[fieldname]
-    ids, weights = _postings(reader._terms.matcher(fieldname, btext, field.format), values)
+    ids, weights = _read_postings(reader, fieldname, btext, field.format, values)
     label = what or f"`{btext.decode('utf-8', 'replace')}`"
     budget.current().read(label, len(ids))
     fl = _lengths(reader, fieldname, lengths)[ids]
@@ -288,40 +293,37 @@ def _lengths(reader: Any, fieldname: str, cache: dict[str, np.ndarray]) -> np.nd
     return found
 
 
-def _postings(m: Any, values: list[bytes] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The document numbers and weights of a term's postings, read a block at a time (and
-    their values, appended to `values` when one is given)."""
-    if not isinstance(m, W3LeafMatcher):  # a posting inlined in the term's record
-        ids: list[int] = []
-        weights: list[float] = []
-        while m.is_active():
-            ids.append(m.id())
-            weights.append(m.weight())
-            if values is not None:
-                values.append(m.value())
-            m.next()
-        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+def _read_postings(
+    reader: Any, fieldname: str, btext: bytes, fmt: Any, values: list[bytes] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The document numbers and weights of a term's postings in one segment (and their
+    values, appended to `values` when one is given): its blocks read straight from the
+    postings file (see `_blocks`), or through a matcher for postings kept in the term's own
+    record."""
+    terms = reader._terms
+    info = terms.term_info(fieldname, btext) if isinstance(terms, W3TermsReader) else None
+    if info is None or info.is_inlined():
+        return _postings(terms.matcher(fieldname, btext, fmt), values)
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # Whoosh's term record keeps it as struct.unpack gives it
+        (length,) = length
+    fixedsize = fmt.fixed_value_size()
     deltas: list[int] = []
     counts: list[int] = []
     weight_blocks: list[float] = []
-    while True:
-        if m._data is None:
-            m._read_data()
-        block_deltas, weights = m._data[0], m._data[1]
+    for count, (block_deltas, weights, block_values) in _blocks(
+        terms._postfile, offset, length, (fieldname, btext)
+    ):
         deltas.extend(block_deltas)
-        count = m._blocklength
         counts.append(count)
         if values is not None:
-            values.extend(m._data[2])
+            values.extend(_block_values(fixedsize, count, block_values))
         if weights is None:
             weight_blocks.extend([1.0] * count)
         elif isinstance(weights, float):
             weight_blocks.extend([weights] * count)
         else:
             weight_blocks.extend(weights)
-        if m._lastblock:
-            break
-        m._goto(m._nextoffset)
     # Each block's numbers are gaps from 0: summed over all blocks at once, then each block
     # less what the blocks before it summed to.
     running = np.cumsum(np.array(deltas, dtype=np.int64))
@@ -330,6 +332,63 @@ def _postings(m: Any, values: list[bytes] | None = None) -> tuple[np.ndarray, np
     before = np.concatenate(([0], running[ends[:-1] - 1]))
     docs: np.ndarray = running - np.repeat(before, sizes)
     return docs, np.array(weight_blocks, dtype=np.float64)
+
+
+def _postings(m: Any, values: list[bytes] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The document numbers and weights of the postings a matcher steps through (and their
+    values, appended to `values` when one is given)."""
+    ids: list[int] = []
+    weights: list[float] = []
+    while m.is_active():
+        ids.append(m.id())
+        weights.append(m.weight())
+        if values is not None:
+            values.append(m.value())
+        m.next()
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+
+
+def _block_values(fixedsize: int | None, count: int, values: Any) -> Any:
+    """A block's posting values as Whoosh's matcher gives them (`W3LeafMatcher._read_values`):
+    values of a fixed size are stored joined."""
+    if fixedsize is None or fixedsize < 0:
+        return values
+    if fixedsize == 0:
+        return (None,) * count
+    return [values[i : i + fixedsize] for i in range(0, len(values), fixedsize)]
+
+
+_BLOCK_LENGTH = struct.Struct("!i")
+
+
+def _blocks(postfile: Any, offset: int, length: int, term: Any) -> Iterator[tuple[int, Any]]:
+    """(postings, (id gaps, weights, values)) of each block of a term's postings, read from
+    one copy of its bytes: each block is a length (negative for the last), a pickle of its
+    statistics, then its data, pickled and compressed (as `W3PostingsWriter._write_block`
+    writes them). Whoosh's matcher reads the same through several layers of Python calls a
+    block. Pickles are read by the restricted unpickler, as every pickle of the index is."""
+    raw = postfile.get(offset, length)
+    if raw[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"postings of {term!r} do not start with a block header")
+    view = memoryview(raw)
+    # With peek(), the unpickler takes each pickle from its buffer in one piece rather than
+    # calling read() for each opcode, then advances the stream by exactly its length (an
+    # unpickler keeps what it read ahead: one for each pickle).
+    stream = io.BufferedReader(io.BytesIO(raw), buffer_size=len(raw) + 1)
+    unpickler = safe_pickle.SafeUnpickler
+    pos = 4
+    while True:
+        (length,) = _BLOCK_LENGTH.unpack_from(raw, pos)
+        end = pos + _BLOCK_LENGTH.size + abs(length)
+        if end > len(raw):
+            raise ValueError(f"a posting block of {term!r} runs past its postings")
+        stream.seek(pos + _BLOCK_LENGTH.size)
+        count, _maxid, _maxweight, compression, _minlength, _maxlength = unpickler(stream).load()
+        data = view[stream.tell() : end]
+        yield count, safe_pickle.loads(zlib.decompress(data) if compression else data)
+        if length < 0:
+            return
+        pos = end
 
 
 def column(searcher: Any, fieldname: str) -> np.ndarray:
