@@ -24,7 +24,8 @@ from whoosh import matching
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
 from whoosh.columns import NumericColumn
-from whoosh.scoring import BM25FScorer
+from whoosh.reading import TermNotFound
+from whoosh.scoring import BM25F
 
 import archive_browser.core.index.budget as budget
 import archive_browser.core.index.safe_pickle as safe_pickle
@@ -166,21 +167,33 @@ def _term(
     values are appended to `values` when one is given. Its postings are charged to the
     query's budget (after reading: one word's postings at most go past it)."""
     reader = searcher.reader()
-    if (fieldname, btext) not in reader:
-        return None
-    scorer = searcher.weighting.scorer(searcher, fieldname, btext)
-    if type(scorer) is not BM25FScorer:
-        raise _Unsupported
     field = searcher.schema[fieldname]
-    ids, weights = _read_postings(reader, fieldname, btext, field.format, values)
+    weighting = searcher.weighting
+    terms = reader._terms
+    if type(weighting) is not BM25F or not field.scorable:
+        raise _Unsupported
+    if not isinstance(terms, W3TermsReader):
+        if (fieldname, btext) not in reader:
+            return None
+        ids, weights = _postings(terms.matcher(fieldname, btext, field.format), values)
+    else:
+        try:
+            info = terms.term_info(fieldname, btext)
+        except TermNotFound:
+            return None
+        ids, weights = _read_postings(terms, info, fieldname, btext, field.format, values)
     label = what or f"`{btext.decode('utf-8', 'replace')}`"
     budget.current().read(label, len(ids))
-    fl = _lengths(reader, fieldname, lengths)[ids]
-    k1, b = scorer.K1, scorer.B
+    fl = _LENGTHS[_lengths(reader, fieldname, lengths)[ids]]
+    # The statistics of Whoosh's BM25FScorer (of the whole index, from the parent searcher),
+    # without making one: it looks the term up again to find its best possible score.
+    parent = searcher.get_parent()
+    idf = parent.idf(fieldname, btext)
+    avgfl = parent.avg_field_length(fieldname) or 1
+    k1 = weighting.K1
+    b = weighting._field_B.get(fieldname, weighting.B)
     # In the order of Whoosh's bm25(), so that scores are equal to the last bit.
-    return ids, scorer.idf * (
-        (weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * fl / scorer.avgfl))
-    )
+    return ids, idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * fl / avgfl)))
 
 
 def phrase_units(fieldname: str, words: list[str], schema: Any) -> list[tuple[str, str, int]]:
@@ -284,25 +297,24 @@ def _sum_by_doc(id_parts: list[np.ndarray], score_parts: list[np.ndarray]) -> Ar
 
 
 def _lengths(reader: Any, fieldname: str, cache: dict[str, np.ndarray]) -> np.ndarray:
+    """A segment's length bytes of a field, one a document (see `whoosh_fixes.LENGTHS`)."""
     found = cache.get(fieldname)
     if found is None:
         column = length_column(reader._perdoc, fieldname)
         if column is None:
             raise _Unsupported
-        found = cache[fieldname] = _LENGTHS[np.frombuffer(column, dtype=np.uint8)]
+        found = cache[fieldname] = np.frombuffer(column, dtype=np.uint8)
     return found
 
 
 def _read_postings(
-    reader: Any, fieldname: str, btext: bytes, fmt: Any, values: list[bytes] | None
+    terms: Any, info: Any, fieldname: str, btext: bytes, fmt: Any, values: list[bytes] | None
 ) -> tuple[np.ndarray, np.ndarray]:
     """The document numbers and weights of a term's postings in one segment (and their
-    values, appended to `values` when one is given): its blocks read straight from the
-    postings file (see `_blocks`), or through a matcher for postings kept in the term's own
-    record."""
-    terms = reader._terms
-    info = terms.term_info(fieldname, btext) if isinstance(terms, W3TermsReader) else None
-    if info is None or info.is_inlined():
+    values, appended to `values` when one is given), from its record `info` in the
+    segment's terms: its blocks read straight from the postings file (see `_blocks`), or
+    through a matcher for postings kept in the record itself."""
+    if info.is_inlined():
         return _postings(terms.matcher(fieldname, btext, fmt), values)
     offset, length = info.extent()
     if isinstance(length, tuple):  # Whoosh's term record keeps it as struct.unpack gives it
