@@ -17,6 +17,7 @@ import io
 import struct
 import zlib
 from collections.abc import Iterator
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -235,28 +236,51 @@ def _phrase(searcher: Any, q: Any, lengths: dict[str, np.ndarray]) -> Arrays:
     units = phrase_units(q.fieldname, [str(w) for w in q.words], schema)
     parts: list[tuple[np.ndarray, np.ndarray, list[bytes], int]] = []
     for fieldname, word, offset in units:
-        values: list[bytes] = []
+        # One part (two words, one of them a pair word) is a look-up: its places are not kept.
+        values: list[bytes] | None = [] if len(units) > 1 else None
         found = _term(searcher, fieldname, schema[fieldname].to_bytes(word), lengths, values)
         if found is None:
             return _EMPTY
-        parts.append((found[0], found[1], values, offset))
+        parts.append((found[0], found[1], values or [], offset))
     if len(parts) == 1:
         return parts[0][0], parts[0][1]
     docs = parts[0][0]
     for ids, _, _, _ in parts[1:]:
-        docs = np.intersect1d(docs, ids, assume_unique=True)
+        docs = docs[_in_sorted(docs, ids)]
     starts: np.ndarray | None = None
     for ids, _, values, offset in sorted(parts, key=lambda part: len(part[0])):
         if not len(docs):
             return _EMPTY
-        rows = np.searchsorted(ids, docs)
-        keys = _start_keys(docs, [values[i] for i in rows], offset)
-        starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
-        docs = np.unique(starts >> 32)
+        rows = np.searchsorted(ids, docs).tolist()
+        picked = list(itemgetter(*rows)(values)) if len(rows) > 1 else [values[rows[0]]]
+        keys = _start_keys(docs, picked, offset)
+        starts = keys if starts is None else starts[_in_sorted(starts, keys)]
+        docs = _distinct_sorted(starts >> 32)
     scores = np.zeros(len(docs))
     for ids, word_scores, _, _ in parts:
         scores += word_scores[np.searchsorted(ids, docs)]
     return docs, scores
+
+
+def _in_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Which elements of `a` are in `b` (ascending): a binary search each, rather than
+    sorting both together as np.intersect1d does."""
+    if not len(b):
+        return np.zeros(len(a), dtype=bool)
+    at = np.searchsorted(b, a)
+    at[at == len(b)] = 0
+    found: np.ndarray = b[at] == a
+    return found
+
+
+def _distinct_sorted(a: np.ndarray) -> np.ndarray:
+    """The distinct values of an ascending array."""
+    if not len(a):
+        return a
+    keep = np.empty(len(a), dtype=bool)
+    keep[0] = True
+    np.not_equal(a[1:], a[:-1], out=keep[1:])
+    return a[keep]
 
 
 _COMPACT = CompactPositions()
