@@ -45,23 +45,23 @@ class _Unsupported(Exception):
     """A part of the query that only Whoosh's matchers evaluate."""
 
 
-def evaluate(searcher: Any, q: Any, words_of: dict[int, set[Any]] | None = None) -> Arrays | None:
+def evaluate(searcher: Any, q: Any) -> Arrays | None:
     """Every live document matching `q`, as ascending global document numbers and their
     scores, for a query made of terms, expanded terms, phrases of adjacent words, AND and OR;
     None for any other query (NOT inside it, ranges, phrases with slop), which Whoosh's
     matchers answer. Scores are Whoosh's: BM25F per term, summed over the terms that match,
-    times the boosts. When `words_of` is given, the words of the index each expanding term
-    stood for (in any segment) are put in it, by the term's id."""
+    times the boosts. The words of the index each expanding term stood for (in any segment)
+    are noted in the query's budget (`QueryBudget.patterns`)."""
     parts: list[Arrays] = []
     try:
         leaves = list(searcher.leaf_searchers())
         # Every pattern expanded in every segment before any postings are read: a query that
         # stands for too many words is refused before the work, not after most of it.
         expanded = [_expand(sub.reader(), q, {}) for sub, _ in leaves]
-        if words_of is not None:
-            for found in expanded:
-                for key, words in found.items():
-                    words_of.setdefault(key, set()).update(words)
+        patterns = budget.current().patterns
+        for found in expanded:
+            for key, words in found.items():
+                patterns.setdefault(key, set()).update(words)
         for (sub, offset), words in zip(leaves, expanded, strict=True):
             docs, scores = _live(sub.reader(), *_evaluate(sub, q, {}, words))
             parts.append((docs + offset, scores))

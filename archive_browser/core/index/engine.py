@@ -302,12 +302,12 @@ class SearchIndex:
         query, ranges = _split_date_ranges(parsed.query)
         columns = self._columns(searcher)
         allow = columns.in_ranges(ranges) if ranges else None
-        # What its patterns stood for is kept for highlighting the same query (next, as a
-        # rule): the words a fuzzy term is within reach of took as long to find again.
-        words_of: dict[int, set[Any]] = {}
-        self._local.expansions = (searcher, parsed, words_of)
+        # What its patterns stood for (noted by the arrays in this query's budget) is kept
+        # for highlighting the same query, next as a rule: the words a fuzzy term is within
+        # reach of took as long to find again.
+        self._local.expansions = (searcher, parsed, budget.current().patterns)
         if sort != "relevance":
-            docnums = _matching(searcher, query, allow, words_of)
+            docnums = _matching(searcher, query, allow)
             ordered = columns.by_date(docnums, newest_first=sort == "-date")
             chosen = ordered[:limit] if limit else ordered
             return IndexHits(len(docnums), columns.ids_of(chosen), [])
@@ -317,7 +317,7 @@ class SearchIndex:
             return IndexHits(len(docnums), columns.ids_of(chosen), [])
         query, negated = _split_negations(query)
         mask = _matching(searcher, negated, None) if negated is not None else None
-        found = arrays.evaluate(searcher, query, words_of)
+        found = arrays.evaluate(searcher, query)
         if found is not None:
             docs, scores = found
             if allow is not None:
@@ -515,19 +515,13 @@ def _best(docs: np.ndarray, scores: np.ndarray, limit: int | None) -> list[int]:
     return order[:limit].tolist() if limit is not None else order.tolist()
 
 
-def _matching(
-    searcher: Any,
-    query: wq.Query,
-    allow: np.ndarray | None,
-    words_of: dict[int, set[Any]] | None = None,
-) -> np.ndarray:
-    """Every live document matching `query` (and in `allow`), ascending, unscored (the words
-    its patterns stood for put in `words_of`, as `arrays.evaluate` does)."""
+def _matching(searcher: Any, query: wq.Query, allow: np.ndarray | None) -> np.ndarray:
+    """Every live document matching `query` (and in `allow`), ascending, unscored."""
     if isinstance(query, wq.Every):
         docnums = allow if allow is not None else np.arange(searcher.doc_count_all())
         deleted = _deleted(searcher)
         return docnums[np.isin(docnums, deleted, invert=True)] if len(deleted) else docnums
-    found = arrays.evaluate(searcher, query, words_of)
+    found = arrays.evaluate(searcher, query)
     if found is not None:
         docnums = found[0]
     else:
