@@ -410,7 +410,8 @@ def _blocks(postfile: Any, offset: int, length: int, term: Any) -> Iterator[tupl
     block. Pickles are read by the restricted unpickler, as every pickle of the index is."""
     raw = postfile.get(offset, length)
     if raw[:4] != WHOOSH3_HEADER_MAGIC:
-        raise ValueError(f"postings of {term!r} do not start with a block header")
+        # Whoosh's words for it, which the damage report quotes.
+        raise ValueError(f"Block tag error {raw[:4]!r} at the postings of {term!r}")
     view = memoryview(raw)
     # With peek(), the unpickler takes each pickle from its buffer in one piece rather than
     # calling read() for each opcode, then advances the stream by exactly its length (an
