@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from archive_browser.core.archive.base import ArchiveBase
 from archive_browser.core.archive.lineage import LineageManager
@@ -17,6 +17,7 @@ from archive_browser.core.index import (
 from archive_browser.core.model import Release
 from archive_browser.core.reports import SearchResults
 from archive_browser.core.search import Filter, SearchSpec
+from archive_browser.core.store.base import chunks
 
 #: Snippets are cut from this many characters at the start of a release.
 SNIPPET_SCAN = 20_000
@@ -134,11 +135,24 @@ class SearchManager:
         else:
             terms = self.highlight_terms(query) if not query.is_everything else HighlightTerms()
         out: dict[int, Snippet] = {}
-        rows = self._archive.store.release_rows(ids, ("summary", "body"))
-        for release_id, (summary, body) in rows.items():
-            text = (f"{summary}\n{body}" if summary else body)[:SNIPPET_SCAN]
+        # Without words to find, a snippet is the text's start (its first `width` characters
+        # and whether more follow); only that much of each text is read.
+        scan = SNIPPET_SCAN if terms else width + 1
+        for release_id, summary, body in self._texts(ids, scan):
+            text = (f"{summary}\n{body}" if summary else body)[:scan]
             out[release_id] = make_snippet(text, match_spans(text, terms), width)
         return out
+
+    def _texts(self, ids: Sequence[int], chars: int) -> Iterator[tuple[int, str, str]]:
+        """(id, summary, the first `chars` characters of the body) of each release: long
+        transcripts are cut by SQLite, not carried whole into Python to be cut there."""
+        db = self._archive.store.db
+        for chunk in chunks(ids, 900):
+            marks = ",".join("?" * len(chunk))
+            yield from db.execute(
+                f"SELECT id, summary, substr(body, 1, ?) FROM releases WHERE id IN ({marks})",
+                [chars, *chunk],
+            )
 
     def hit_spans(
         self, release: Release, query: ParsedQuery | HighlightTerms

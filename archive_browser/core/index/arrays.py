@@ -13,16 +13,23 @@ inside an OR, a phrase with slop) as a list matcher.
 
 from __future__ import annotations
 
+import io
+import struct
+import zlib
+from collections.abc import Iterator
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
 from whoosh import matching
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
 from whoosh.columns import NumericColumn
-from whoosh.scoring import BM25FScorer
+from whoosh.reading import TermNotFound
+from whoosh.scoring import BM25F
 
 import archive_browser.core.index.budget as budget
+import archive_browser.core.index.safe_pickle as safe_pickle
 from archive_browser.core.index.analysis import PAIR_SEPARATOR, pair_indexed, pair_words
 from archive_browser.core.index.schema import PAIR_FIELD, CompactPositions
 from archive_browser.core.index.whoosh_fixes import LENGTHS, length_column
@@ -43,13 +50,18 @@ def evaluate(searcher: Any, q: Any) -> Arrays | None:
     scores, for a query made of terms, expanded terms, phrases of adjacent words, AND and OR;
     None for any other query (NOT inside it, ranges, phrases with slop), which Whoosh's
     matchers answer. Scores are Whoosh's: BM25F per term, summed over the terms that match,
-    times the boosts."""
+    times the boosts. The words of the index each expanding term stood for (in any segment)
+    are noted in the query's budget (`QueryBudget.patterns`)."""
     parts: list[Arrays] = []
     try:
         leaves = list(searcher.leaf_searchers())
         # Every pattern expanded in every segment before any postings are read: a query that
         # stands for too many words is refused before the work, not after most of it.
         expanded = [_expand(sub.reader(), q, {}) for sub, _ in leaves]
+        patterns = budget.current().patterns
+        for found in expanded:
+            for key, words in found.items():
+                patterns.setdefault(key, set()).update(words)
         for (sub, offset), words in zip(leaves, expanded, strict=True):
             docs, scores = _live(sub.reader(), *_evaluate(sub, q, {}, words))
             parts.append((docs + offset, scores))
@@ -161,21 +173,33 @@ def _term(
     values are appended to `values` when one is given. Its postings are charged to the
     query's budget (after reading: one word's postings at most go past it)."""
     reader = searcher.reader()
-    if (fieldname, btext) not in reader:
-        return None
-    scorer = searcher.weighting.scorer(searcher, fieldname, btext)
-    if type(scorer) is not BM25FScorer:
-        raise _Unsupported
     field = searcher.schema[fieldname]
-    ids, weights = _postings(reader._terms.matcher(fieldname, btext, field.format), values)
+    weighting = searcher.weighting
+    terms = reader._terms
+    if type(weighting) is not BM25F or not field.scorable:
+        raise _Unsupported
+    if not isinstance(terms, W3TermsReader):
+        if (fieldname, btext) not in reader:
+            return None
+        ids, weights = _postings(terms.matcher(fieldname, btext, field.format), values)
+    else:
+        try:
+            info = terms.term_info(fieldname, btext)
+        except TermNotFound:
+            return None
+        ids, weights = _read_postings(terms, info, fieldname, btext, field.format, values)
     label = what or f"`{btext.decode('utf-8', 'replace')}`"
     budget.current().read(label, len(ids))
-    fl = _lengths(reader, fieldname, lengths)[ids]
-    k1, b = scorer.K1, scorer.B
+    fl = _LENGTHS[_lengths(reader, fieldname, lengths)[ids]]
+    # The statistics of Whoosh's BM25FScorer (of the whole index, from the parent searcher),
+    # without making one: it looks the term up again to find its best possible score.
+    parent = searcher.get_parent()
+    idf = parent.idf(fieldname, btext)
+    avgfl = parent.avg_field_length(fieldname) or 1
+    k1 = weighting.K1
+    b = weighting._field_B.get(fieldname, weighting.B)
     # In the order of Whoosh's bm25(), so that scores are equal to the last bit.
-    return ids, scorer.idf * (
-        (weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * fl / scorer.avgfl))
-    )
+    return ids, idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * fl / avgfl)))
 
 
 def phrase_units(fieldname: str, words: list[str], schema: Any) -> list[tuple[str, str, int]]:
@@ -217,28 +241,51 @@ def _phrase(searcher: Any, q: Any, lengths: dict[str, np.ndarray]) -> Arrays:
     units = phrase_units(q.fieldname, [str(w) for w in q.words], schema)
     parts: list[tuple[np.ndarray, np.ndarray, list[bytes], int]] = []
     for fieldname, word, offset in units:
-        values: list[bytes] = []
+        # One part (two words, one of them a pair word) is a look-up: its places are not kept.
+        values: list[bytes] | None = [] if len(units) > 1 else None
         found = _term(searcher, fieldname, schema[fieldname].to_bytes(word), lengths, values)
         if found is None:
             return _EMPTY
-        parts.append((found[0], found[1], values, offset))
+        parts.append((found[0], found[1], values or [], offset))
     if len(parts) == 1:
         return parts[0][0], parts[0][1]
     docs = parts[0][0]
     for ids, _, _, _ in parts[1:]:
-        docs = np.intersect1d(docs, ids, assume_unique=True)
+        docs = docs[_in_sorted(docs, ids)]
     starts: np.ndarray | None = None
     for ids, _, values, offset in sorted(parts, key=lambda part: len(part[0])):
         if not len(docs):
             return _EMPTY
-        rows = np.searchsorted(ids, docs)
-        keys = _start_keys(docs, [values[i] for i in rows], offset)
-        starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
-        docs = np.unique(starts >> 32)
+        rows = np.searchsorted(ids, docs).tolist()
+        picked = list(itemgetter(*rows)(values)) if len(rows) > 1 else [values[rows[0]]]
+        keys = _start_keys(docs, picked, offset)
+        starts = keys if starts is None else starts[_in_sorted(starts, keys)]
+        docs = _distinct_sorted(starts >> 32)
     scores = np.zeros(len(docs))
     for ids, word_scores, _, _ in parts:
         scores += word_scores[np.searchsorted(ids, docs)]
     return docs, scores
+
+
+def _in_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Which elements of `a` are in `b` (ascending): a binary search each, rather than
+    sorting both together as np.intersect1d does."""
+    if not len(b):
+        return np.zeros(len(a), dtype=bool)
+    at = np.searchsorted(b, a)
+    at[at == len(b)] = 0
+    found: np.ndarray = b[at] == a
+    return found
+
+
+def _distinct_sorted(a: np.ndarray) -> np.ndarray:
+    """The distinct values of an ascending array."""
+    if not len(a):
+        return a
+    keep = np.empty(len(a), dtype=bool)
+    keep[0] = True
+    np.not_equal(a[1:], a[:-1], out=keep[1:])
+    return a[keep]
 
 
 _COMPACT = CompactPositions()
@@ -279,49 +326,45 @@ def _sum_by_doc(id_parts: list[np.ndarray], score_parts: list[np.ndarray]) -> Ar
 
 
 def _lengths(reader: Any, fieldname: str, cache: dict[str, np.ndarray]) -> np.ndarray:
+    """A segment's length bytes of a field, one a document (see `whoosh_fixes.LENGTHS`)."""
     found = cache.get(fieldname)
     if found is None:
         column = length_column(reader._perdoc, fieldname)
         if column is None:
             raise _Unsupported
-        found = cache[fieldname] = _LENGTHS[np.frombuffer(column, dtype=np.uint8)]
+        found = cache[fieldname] = np.frombuffer(column, dtype=np.uint8)
     return found
 
 
-def _postings(m: Any, values: list[bytes] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The document numbers and weights of a term's postings, read a block at a time (and
-    their values, appended to `values` when one is given)."""
-    if not isinstance(m, W3LeafMatcher):  # a posting inlined in the term's record
-        ids: list[int] = []
-        weights: list[float] = []
-        while m.is_active():
-            ids.append(m.id())
-            weights.append(m.weight())
-            if values is not None:
-                values.append(m.value())
-            m.next()
-        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+def _read_postings(
+    terms: Any, info: Any, fieldname: str, btext: bytes, fmt: Any, values: list[bytes] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The document numbers and weights of a term's postings in one segment (and their
+    values, appended to `values` when one is given), from its record `info` in the
+    segment's terms: its blocks read straight from the postings file (see `_blocks`), or
+    through a matcher for postings kept in the record itself."""
+    if info.is_inlined():
+        return _postings(terms.matcher(fieldname, btext, fmt), values)
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # Whoosh's term record keeps it as struct.unpack gives it
+        (length,) = length
+    fixedsize = fmt.fixed_value_size()
     deltas: list[int] = []
     counts: list[int] = []
     weight_blocks: list[float] = []
-    while True:
-        if m._data is None:
-            m._read_data()
-        block_deltas, weights = m._data[0], m._data[1]
+    for count, (block_deltas, weights, block_values) in _blocks(
+        terms._postfile, offset, length, (fieldname, btext)
+    ):
         deltas.extend(block_deltas)
-        count = m._blocklength
         counts.append(count)
         if values is not None:
-            values.extend(m._data[2])
+            values.extend(_block_values(fixedsize, count, block_values))
         if weights is None:
             weight_blocks.extend([1.0] * count)
         elif isinstance(weights, float):
             weight_blocks.extend([weights] * count)
         else:
             weight_blocks.extend(weights)
-        if m._lastblock:
-            break
-        m._goto(m._nextoffset)
     # Each block's numbers are gaps from 0: summed over all blocks at once, then each block
     # less what the blocks before it summed to.
     running = np.cumsum(np.array(deltas, dtype=np.int64))
@@ -330,6 +373,64 @@ def _postings(m: Any, values: list[bytes] | None = None) -> tuple[np.ndarray, np
     before = np.concatenate(([0], running[ends[:-1] - 1]))
     docs: np.ndarray = running - np.repeat(before, sizes)
     return docs, np.array(weight_blocks, dtype=np.float64)
+
+
+def _postings(m: Any, values: list[bytes] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The document numbers and weights of the postings a matcher steps through (and their
+    values, appended to `values` when one is given)."""
+    ids: list[int] = []
+    weights: list[float] = []
+    while m.is_active():
+        ids.append(m.id())
+        weights.append(m.weight())
+        if values is not None:
+            values.append(m.value())
+        m.next()
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+
+
+def _block_values(fixedsize: int | None, count: int, values: Any) -> Any:
+    """A block's posting values as Whoosh's matcher gives them (`W3LeafMatcher._read_values`):
+    values of a fixed size are stored joined."""
+    if fixedsize is None or fixedsize < 0:
+        return values
+    if fixedsize == 0:
+        return (None,) * count
+    return [values[i : i + fixedsize] for i in range(0, len(values), fixedsize)]
+
+
+_BLOCK_LENGTH = struct.Struct("!i")
+
+
+def _blocks(postfile: Any, offset: int, length: int, term: Any) -> Iterator[tuple[int, Any]]:
+    """(postings, (id gaps, weights, values)) of each block of a term's postings, read from
+    one copy of its bytes: each block is a length (negative for the last), a pickle of its
+    statistics, then its data, pickled and compressed (as `W3PostingsWriter._write_block`
+    writes them). Whoosh's matcher reads the same through several layers of Python calls a
+    block. Pickles are read by the restricted unpickler, as every pickle of the index is."""
+    raw = postfile.get(offset, length)
+    if raw[:4] != WHOOSH3_HEADER_MAGIC:
+        # Whoosh's words for it, which the damage report quotes.
+        raise ValueError(f"Block tag error {raw[:4]!r} at the postings of {term!r}")
+    view = memoryview(raw)
+    # With peek(), the unpickler takes each pickle from its buffer in one piece rather than
+    # calling read() for each opcode, then advances the stream by exactly its length (an
+    # unpickler keeps what it read ahead: one for each pickle).
+    stream = io.BufferedReader(io.BytesIO(raw), buffer_size=len(raw) + 1)
+    unpickler = safe_pickle.SafeUnpickler
+    pos = 4
+    while True:
+        (length,) = _BLOCK_LENGTH.unpack_from(raw, pos)
+        end = pos + _BLOCK_LENGTH.size + abs(length)
+        if end > len(raw):
+            raise ValueError(f"a posting block of {term!r} runs past its postings")
+        stream.seek(pos + _BLOCK_LENGTH.size)
+        count, _maxid, _maxweight, compression, _minlength, _maxlength = unpickler(stream).load()
+        data = view[stream.tell() : end]
+        yield count, safe_pickle.loads(zlib.decompress(data) if compression else data)
+        if length < 0:
+            return
+        pos = end
 
 
 def column(searcher: Any, fieldname: str) -> np.ndarray:

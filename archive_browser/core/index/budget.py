@@ -21,6 +21,7 @@ import contextlib
 import contextvars
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from archive_browser.core.errors import QueryTooBroadError
 
@@ -44,6 +45,9 @@ class QueryBudget:
     words: int = 0
     spent: dict[str, int] = field(default_factory=dict)
     word_counts: dict[str, int] = field(default_factory=dict)
+    #: The words of the index each pattern of the query stood for (in any segment), by the
+    #: pattern's id: highlighting the same query takes them rather than expanding again.
+    patterns: dict[int, set[Any]] = field(default_factory=dict)
 
     def _charge(self, what: str, units: int) -> None:
         self.cost += units

@@ -326,6 +326,10 @@ class SearchIndex:
         query, ranges = _split_date_ranges(parsed.query)
         columns = self._columns(searcher)
         allow = columns.in_ranges(ranges) if ranges else None
+        # What its patterns stood for (noted by the arrays in this query's budget) is kept
+        # for highlighting the same query, next as a rule: the words a fuzzy term is within
+        # reach of took as long to find again.
+        self._local.expansions = (searcher, parsed, budget.current().patterns)
         if sort != "relevance":
             docnums = _matching(searcher, query, allow)
             ordered = columns.by_date(docnums, newest_first=sort == "-date")
@@ -385,16 +389,26 @@ class SearchIndex:
             return self._highlight_terms(parsed)
 
     def _highlight_terms(self, parsed: ParsedQuery) -> HighlightTerms:
-        reader = self._searcher().reader()
+        reader: Any = None
+        searcher, searched, words_of = getattr(self._local, "expansions", (None, None, {}))
+        if searched is not parsed or (words_of and searcher is not self._searcher()):
+            words_of = {}
         stems: set[str] = set()
         forms: set[str] = set()
         stem_phrases: set[tuple[str, ...]] = set()
         form_phrases: set[tuple[str, ...]] = set()
         for leaf in _positive_leaves(parsed.query):
+            if getattr(leaf, "fieldname", None) not in STEMMED_FIELDS:
+                continue  # tags, dates...: not marked in the text (nor looked up for it)
             if isinstance(leaf, wq.Phrase):
-                if leaf.fieldname in STEMMED_FIELDS:
-                    stem_phrases.add(tuple(str(w) for w in leaf.words))
+                stem_phrases.add(tuple(str(w) for w in leaf.words))
                 continue
+            known = words_of.get(id(leaf))
+            if known is not None:
+                stems.update(w.decode("utf-8") if isinstance(w, bytes) else str(w) for w in known)
+                continue
+            if reader is None:
+                reader = self._searcher().reader()
             for fieldname, text in leaf.existing_terms(reader, expand=True):
                 if fieldname in STEMMED_FIELDS:
                     stems.add(text.decode("utf-8") if isinstance(text, bytes) else str(text))
@@ -475,6 +489,18 @@ class _Columns:
         values, docnums = self._by_date
         allowed: np.ndarray | None = None
         top = int(np.iinfo(np.uint64).max)
+        if len(ranges) == 1 and len(values):
+            # One range: its documents are those of the dates between its bounds. When
+            # they are many, a comparison of every document's date gives them in document
+            # order at once; sorting the slice by document would cost more.
+            lo, hi = ranges[0]
+            lo_v = np.uint64(min(max(lo, 0), top)) if lo is not None else values[0]
+            hi_v = np.uint64(min(max(hi, 0), top)) if hi is not None else values[-1]
+            start = int(np.searchsorted(values, lo_v, "left"))
+            end = int(np.searchsorted(values, hi_v, "right"))
+            if (end - start) * _SORT_OR_SCAN > len(values):
+                dates, dated = self._date_arrays()
+                return np.flatnonzero(dated & (dates >= lo_v) & (dates <= hi_v))
         for lo, hi in ranges:
             # As uint64: a Python int would be compared as a float, whose 53 bits round the
             # last microsecond of a month up to the first of the next (a day too many).
@@ -491,6 +517,11 @@ class _Columns:
             inside = np.sort(docnums[start:end])
             allowed = inside if allowed is None else np.intersect1d(allowed, inside, True)
         return allowed if allowed is not None else np.sort(docnums)
+
+
+#: A range holding more than one dated document in this many is found by comparing every
+#: document's date rather than by sorting its slice of the documents in date order.
+_SORT_OR_SCAN = 16
 
 
 def _best(docs: np.ndarray, scores: np.ndarray, limit: int | None) -> list[int]:
