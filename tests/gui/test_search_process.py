@@ -87,3 +87,20 @@ def test_the_search_process_ends_with_the_archive(qtbot, window) -> None:
     window.close_archive()
     assert not process.running
     assert window.features.results._process is None
+
+
+def test_after_a_job_rebuilt_the_index_a_fresh_process_answers(qtbot, window) -> None:
+    from archive_browser.gui.background import reindex_job
+
+    old = _ready(window)
+    child = old._process
+    with qtbot.waitSignal(window.job_finished, timeout=60000):
+        window.run_job(reindex_job(window.archive), "Rebuilding the index")
+    qtbot.waitUntil(lambda: old._process is not None and old._process is not child, timeout=20000)
+    deadline = time.monotonic() + 60
+    while old.search(SearchSpec("Bishkek"), window.archive.data_generation) is None:
+        assert time.monotonic() < deadline, "no fresh search process after the job"
+        time.sleep(0.05)
+    before = old.answered
+    search(qtbot, window, "Bishkek")
+    assert old.answered > before and len(titles(window.model)) == 1

@@ -316,9 +316,12 @@ class ResultsFeature(Feature):
             return process
 
     def _jobs_ended(self) -> None:
-        # A job may have changed or replaced the index: the next search opens it afresh.
-        if self._process is not None:
-            self._process.restart()
+        # A job may have changed or replaced the index: a fresh process opens it, started
+        # now on a read thread so that it is ready by the next searches.
+        process = self._process
+        if process is not None and self.ctx.archive is not None:
+            process.restart()
+            self.ctx.runner.call(process.start, write=False)
 
     def _close_process(self) -> None:
         with self._process_lock:
