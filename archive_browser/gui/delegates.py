@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
+from collections import OrderedDict
+
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QFont,
@@ -17,10 +19,36 @@ from archive_browser.gui.results_model import Role
 
 SNIPPET_LINES = 2
 PAD = 4
+#: Snippet documents kept laid out: more than a screenful of rows, selected or not.
+CACHED_SNIPPETS = 256
 
 
 class SnippetDelegate(QStyledItemDelegate):
-    """The title in bold on one line, then the snippet over two lines in a smaller font."""
+    """The title in bold on one line, then the snippet over two lines in a smaller font.
+
+    A snippet's HTML is parsed and laid out once and kept (by its text, width, colour and
+    font): the table repaints its rows on every answer, snippet and scroll, and parsing them
+    anew each time was most of a repaint."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._docs: OrderedDict[tuple[str, int, str, str], QTextDocument] = OrderedDict()
+
+    def _snippet_doc(self, snippet: str, width: int, color: str, font: QFont) -> QTextDocument:
+        key = (snippet, width, color, font.key())
+        doc = self._docs.get(key)
+        if doc is not None:
+            self._docs.move_to_end(key)
+            return doc
+        doc = QTextDocument()
+        doc.setDocumentMargin(0)
+        doc.setDefaultFont(font)
+        doc.setHtml(f'<span style="color:{color}">{snippet}</span>')
+        doc.setTextWidth(width)
+        self._docs[key] = doc
+        if len(self._docs) > CACHED_SNIPPETS:
+            self._docs.popitem(last=False)
+        return doc
 
     def paint(
         self,
@@ -59,11 +87,7 @@ class SnippetDelegate(QStyledItemDelegate):
             muted = (
                 color if selected else opt.palette.color(group, QPalette.ColorRole.PlaceholderText)
             )
-            doc = QTextDocument()
-            doc.setDocumentMargin(0)
-            doc.setDefaultFont(small)
-            doc.setHtml(f'<span style="color:{muted.name()}">{snippet}</span>')
-            doc.setTextWidth(rect.width())
+            doc = self._snippet_doc(snippet, rect.width(), muted.name(), small)
             painter.translate(rect.x(), rect.y() + line + 1)
             # Whole lines only: never the top of a third one.
             metrics = QFontMetrics(small)

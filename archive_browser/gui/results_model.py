@@ -205,29 +205,36 @@ class ResultsModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+        # The view asks every cell for a dozen roles on every repaint: the ones without an
+        # answer return before anything else is looked at.
+        if role not in _ANSWERED_ROLES or not index.isValid():
             return None
-        column = Column(index.column())
-        if role == Role.RELEASE_ID:
-            return self._ids[index.row()]
-        if role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-            Role.SNIPPET_HTML,
-        ):
-            if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.SCORE:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        row_number = index.row()
+        if not 0 <= row_number < len(self._ids):
             return None
-        row = self._row(index.row())
+        if role == _RELEASE_ID:
+            return self._ids[row_number]
+        column = index.column()
+        if role == _ALIGNMENT:
+            return _RIGHT if column == Column.SCORE else None
+        row = self._row(row_number)
         if row is None:
             return None
-        if role == Role.SNIPPET_HTML:
+        if role == _SNIPPET:
             return (row.snippet_html or "") if column == Column.TITLE else None
         if column == Column.SCORE:
-            return f"{self._scores[index.row()]:.2f}" if self._scores else ""
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return literal(_text(row, column, tooltip=True))
-        return _text(row, column)
+            return f"{self._scores[row_number]:.2f}" if self._scores else ""
+        if role == _TOOLTIP:
+            return literal(_text(row, Column(column), tooltip=True))
+        return _text(row, Column(column))
+
+
+_RELEASE_ID, _SNIPPET = int(Role.RELEASE_ID), int(Role.SNIPPET_HTML)
+_TOOLTIP, _ALIGNMENT = int(Qt.ItemDataRole.ToolTipRole), int(Qt.ItemDataRole.TextAlignmentRole)
+_ANSWERED_ROLES = frozenset(
+    {int(Qt.ItemDataRole.DisplayRole), _TOOLTIP, _SNIPPET, _RELEASE_ID, _ALIGNMENT}
+)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 def _text(row: Row, column: Column, *, tooltip: bool = False) -> str:

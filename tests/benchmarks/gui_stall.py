@@ -49,15 +49,19 @@ def gui_status() -> tuple[bool, str]:
 
 class Heartbeat:
     """Notes the gaps between the ticks of a precise QTimer, with a label of what was going
-    on at each notable gap."""
+    on at each notable gap and where its time went: the main thread's own processor time
+    (work of the window), the other threads' (a worker holding the interpreter), or neither
+    (the main thread waited: the OS scheduler under load, or a lock)."""
 
     def __init__(self, label: Any) -> None:
         from PySide6.QtCore import Qt, QTimer
 
         self.label = label
         self.gaps: list[float] = []
-        self.notable: list[tuple[float, str]] = []
+        self.notable: list[dict[str, Any]] = []
         self._last = time.perf_counter()
+        self._cpu = (time.thread_time(), time.process_time())
+        self.sampler: StackSampler | None = None
         self.timer = QTimer()
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(TICK_MS)
@@ -65,28 +69,119 @@ class Heartbeat:
 
     def start(self) -> None:
         self._last = time.perf_counter()
+        self._cpu = (time.thread_time(), time.process_time())
+        if os.environ.get(PROBE_ENV):
+            self.sampler = StackSampler(self)
+            self.sampler.start()
         self.timer.start()
 
     def stop(self) -> None:
         self.timer.stop()
+        if self.sampler is not None:
+            self.sampler.stop()
+
+    @property
+    def last_tick(self) -> float:
+        return self._last
 
     def _tick(self) -> None:
         now = time.perf_counter()
+        cpu = (time.thread_time(), time.process_time())
         gap = (now - self._last) * 1000
-        self._last = now
+        main_ms = (cpu[0] - self._cpu[0]) * 1000
+        others_ms = (cpu[1] - self._cpu[1]) * 1000 - main_ms
+        self._last, self._cpu = now, cpu
         self.gaps.append(gap)
+        samples = self.sampler.take() if self.sampler is not None else []
         if gap > NOTABLE_MS:
-            self.notable.append((round(gap, 1), self.label()))
+            entry: dict[str, Any] = {
+                "ms": round(gap, 1),
+                "during": self.label(),
+                "main_cpu_ms": round(main_ms, 1),
+                "other_threads_cpu_ms": round(others_ms, 1),
+            }
+            if samples:
+                entry["main_stacks"] = samples
+            self.notable.append(entry)
 
     def summary(self) -> dict[str, Any]:
-        longest = sorted(self.notable, reverse=True)[:8]
+        longest = sorted(self.notable, key=lambda e: -e["ms"])[:12]
         return {
             "ticks": len(self.gaps),
             "max_gap_ms": round(max(self.gaps), 1) if self.gaps else None,
             "p99_gap_ms": round(percentile(self.gaps, 99), 1) if self.gaps else None,
             "gaps_over_50ms": len(self.notable),
-            "longest": [{"ms": ms, "during": what} for ms, what in longest],
+            "longest": longest,
         }
+
+
+#: Set (to anything) to sample the main thread's stack during gaps (see StackSampler).
+PROBE_ENV = "ARCHIVE_BROWSER_STALL_PROBE"
+
+
+class StackSampler:
+    """While the heartbeat is late, samples the stacks of the main thread and of any other
+    thread running Python, every few milliseconds, so that a gap names the code it ran."""
+
+    INTERVAL_S = 0.004
+    LATE_MS = 15.0
+
+    def __init__(self, beat: Heartbeat) -> None:
+        import threading
+
+        self.beat = beat
+        self.main = threading.main_thread().ident
+        self._samples: list[str] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="stall-sampler", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def take(self) -> list[str]:
+        with self._lock:
+            samples, self._samples = self._samples, []
+        if not samples:
+            return []
+        from collections import Counter
+
+        return [f"{n}x {where}" for where, n in Counter(samples).most_common(4)]
+
+    def _run(self) -> None:
+        import threading
+
+        me = threading.get_ident()
+        while not self._stop.wait(self.INTERVAL_S):
+            if (time.perf_counter() - self.beat.last_tick) * 1000 < self.LATE_MS:
+                continue
+            frames = sys._current_frames()
+            parts = []
+            for ident, frame in frames.items():
+                if ident == me:
+                    continue
+                where = _where(frame)
+                if ident == self.main:
+                    parts.insert(0, f"main: {where}")
+                elif where:
+                    parts.append(f"thread: {where}")
+            with self._lock:
+                self._samples.append(" | ".join(parts))
+
+
+def _where(frame: Any, depth: int = 3) -> str:
+    """The innermost frames of the project's code (and Whoosh's) in a stack, innermost last."""
+    names: list[str] = []
+    while frame is not None and len(names) < depth:
+        path = frame.f_code.co_filename
+        if ("archive_browser" in path or "whoosh" in path) and "benchmarks" not in path:
+            names.append(f"{Path(path).stem}.{frame.f_code.co_name}:{frame.f_lineno}")
+        frame = frame.f_back
+    return " < ".join(names)
 
 
 def _key(widget: Any, key: Any, text: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -9,10 +10,13 @@ from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QMenu, QTableView
 
+from archive_browser.core import search_process
+from archive_browser.core.archive import Archive
 from archive_browser.core.changes import Changes
 from archive_browser.core.errors import IndexDamagedError, UserFacingError
 from archive_browser.core.index import HighlightTerms
 from archive_browser.core.search import SearchSpec
+from archive_browser.core.search_process import Answer, SearchProcess, search_answer, snippet_html
 from archive_browser.gui.actions import ActionSpec
 from archive_browser.gui.context import WindowContext
 from archive_browser.gui.delegates import SnippetDelegate, row_height
@@ -103,6 +107,11 @@ class ResultsFeature(Feature):
         self.selection_changed.connect(ctx.state_changed)
         self.search.setEnabled(False)
         ctx.archive_opened.connect(lambda: self.search.setEnabled(True))
+        #: Searches of an archive this big run in a process of their own (search_process.py).
+        self.process_min_releases = search_process.MIN_RELEASES
+        self._process: SearchProcess | None = None
+        self._process_lock = threading.Lock()
+        ctx.jobs.ended.connect(self._jobs_ended)
 
     def _make_table(self) -> QTableView:
         table = QTableView(self.ctx.window)
@@ -204,20 +213,16 @@ class ResultsFeature(Feature):
         self._seq += 1
         seq = self._seq
 
-        def work(archive: Any) -> tuple[Any, HighlightTerms, dict[str, Any]] | None:
+        asked = SearchSpec(spec.query, spec.filters, spec.sort, self.first_versions)
+
+        def work(archive: Any) -> Answer | None:
             if seq != self._seq:
                 return None  # typed past before it started: its answer would be dropped
-            results = archive.search(
-                parsed,
-                sort=spec.sort,
-                limit=None,
-                filters=spec.filters,
-                first_versions=self.first_versions,
-            )
-            terms = HighlightTerms() if parsed.is_everything else archive.highlight_terms(parsed)
-            everything = parsed.is_everything and not spec.filters
-            facets = archive.facets(None if everything else results.ids)
-            return results, terms, facets
+            process = self._search_process(archive)
+            answer = None
+            if process is not None:
+                answer = process.search(asked, archive.data_generation)
+            return answer if answer is not None else search_answer(archive, asked)
 
         read_op(
             self.ctx,
@@ -240,16 +245,15 @@ class ResultsFeature(Feature):
         self._done_seq = max(self._done_seq, seq)
         if seq != self._seq or answer is None:
             return
-        results, terms, facets = answer
         self._show_empty(self.ctx.archive is not None and self.ctx.archive.count() == 0)
         keep = self.current_id()
-        self.terms = terms
-        self.model.set_results(self.ctx.archive, results.ids, results.scores, terms)
-        self.facets.set_facets(facets)
-        total = results.total
+        self.terms = answer.terms
+        self.model.set_results(self.ctx.archive, answer.ids, answer.scores, answer.terms)
+        self.facets.set_facets(answer.facets)
+        total = answer.total
         self.search.set_count(f"{total:,} release{'s' if total != 1 else ''}")
         row = self.model.row_of(keep) if keep is not None else None
-        if row is None and results.ids:
+        if row is None and answer.ids:
             row = 0
         if row is not None:
             self.select_rows([row])
@@ -298,7 +302,35 @@ class ResultsFeature(Feature):
             # Scores and order follow the index: a search is run again after any change to it.
             self.run_search(self.search.spec())
 
+    def _search_process(self, archive: Archive) -> SearchProcess | None:
+        """The process that searches this archive, started once it is big enough to pay
+        (on a read thread: counting and starting it are quick there)."""
+        with self._process_lock:
+            process = self._process
+            if process is None or process.folder != archive.folder:
+                if archive.count() < self.process_min_releases:
+                    return None
+                if process is not None:
+                    process.close()
+                process = self._process = SearchProcess(archive.folder)
+            return process
+
+    def _jobs_ended(self) -> None:
+        # A job may have changed or replaced the index: a fresh process opens it, started
+        # now on a read thread so that it is ready by the next searches.
+        process = self._process
+        if process is not None and self.ctx.archive is not None:
+            process.restart()
+            self.ctx.runner.call(process.start, write=False)
+
+    def _close_process(self) -> None:
+        with self._process_lock:
+            process, self._process = self._process, None
+        if process is not None:
+            process.close()
+
     def on_closed(self) -> None:
+        self._close_process()
         self.search.setEnabled(False)
         self._show_empty(False)
         self.model.set_results(None, [], [], HighlightTerms())
@@ -318,8 +350,16 @@ class ResultsFeature(Feature):
         def work(archive: Any) -> dict[int, str]:
             if not wanted():
                 return {}
-            snippets = archive.snippets(ids, terms, SNIPPET_WIDTH)
-            return {i: s.html(HIT_OPEN, HIT_CLOSE) for i, s in snippets.items()}
+            marks = (HIT_OPEN, HIT_CLOSE)
+            process = self._search_process(archive)
+            found = None
+            if process is not None:
+                found = process.snippets(ids, terms, SNIPPET_WIDTH, marks, archive.data_generation)
+            return (
+                found
+                if found is not None
+                else snippet_html(archive, ids, terms, SNIPPET_WIDTH, marks)
+            )
 
         read_op(self.ctx, work, done)
 
