@@ -24,6 +24,7 @@ from whoosh.filedb.filestore import FileStorage
 import archive_browser.core.index.arrays as arrays
 import archive_browser.core.index.budget as budget
 import archive_browser.core.index.checks as checks
+import archive_browser.core.index.multiwriter as multiwriter
 import archive_browser.core.index.pool as pool
 import archive_browser.core.index.safe_pickle as safe_pickle
 import archive_browser.core.index.whoosh_fixes as whoosh_fixes
@@ -62,21 +63,17 @@ class IndexHits:
 
 
 class IndexWriter:
-    """Buffered changes to the index; nothing is visible until `commit()`.
-
-    The writer is `pool.PoolSegmentWriter`, which keeps postings in compact arrays and writes
-    a segment whenever they fill `POOL_LIMIT_MB`; `procs` > 1 runs such writers in that many
-    processes (`pool.PoolMpWriter`); `whoosh=True` takes Whoosh's own writer instead (the
-    tests compare the two)."""
+    """Buffered changes to the index; nothing is visible until `commit()`. The writer is
+    `pool.PoolSegmentWriter` (in `procs` processes: `multiwriter`); `whoosh=True` takes
+    Whoosh's own instead (the tests compare the two)."""
 
     def __init__(
         self, owner: SearchIndex, bulk: bool, procs: int = 1, *, whoosh: bool = False
     ) -> None:
         self._owner = owner
         if procs > 1:
-            # Processes of their own, each writing its segments (no merge at commit). It
-            # forks, so only a single-threaded process may use it.
-            self._writer = pool.PoolMpWriter(
+            # It forks: only for a process with no other thread.
+            self._writer = multiwriter.PoolMpWriter(
                 owner._ix,
                 procs=procs,
                 limit=pool.POOL_LIMIT_MB * 2**20,
@@ -92,8 +89,7 @@ class IndexWriter:
         self.count = 0
 
     @property
-    def segments_written(self) -> int:
-        """Segments this writer wrote so far (kept aside until the commit)."""
+    def segments_written(self) -> int:  # kept aside until the commit
         return len(getattr(self._writer, "parts", ()))
 
     def add(self, release: Release) -> None:
