@@ -362,8 +362,8 @@ class SearchIndex:
             return self._highlight_terms(parsed)
 
     def _highlight_terms(self, parsed: ParsedQuery) -> HighlightTerms:
-        reader: Any = None
-        searcher, searched, words_of = getattr(self._local, "expansions", (None, None, {}))
+        reader, none = None, (None, None, dict[int, set[Any]]())
+        searcher, searched, words_of = getattr(self._local, "expansions", none)
         if searched is not parsed or (words_of and searcher is not self._searcher()):
             words_of = {}
         stems: set[str] = set()
