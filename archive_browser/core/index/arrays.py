@@ -60,8 +60,8 @@ def evaluate(searcher: Any, q: Any) -> Arrays | None:
         expanded = [_expand(sub.reader(), q, {}) for sub, _ in leaves]
         patterns = budget.current().patterns
         for found in expanded:
-            for key, words in found.items():
-                patterns.setdefault(key, set()).update(words)
+            for key, stood_for in found.items():
+                patterns.setdefault(key, set()).update(stood_for)
         for (sub, offset), words in zip(leaves, expanded, strict=True):
             docs, scores = _live(sub.reader(), *_evaluate(sub, q, {}, words))
             parts.append((docs + offset, scores))

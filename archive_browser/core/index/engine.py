@@ -322,9 +322,6 @@ class SearchIndex:
         query, ranges = _split_date_ranges(parsed.query)
         columns = self._columns(searcher)
         allow = columns.in_ranges(ranges) if ranges else None
-        # What its patterns stood for (noted by the arrays in this query's budget) is kept
-        # for highlighting the same query, next as a rule: the words a fuzzy term is within
-        # reach of took as long to find again.
         self._local.expansions = (searcher, parsed, budget.current().patterns)
         if sort != "relevance":
             docnums = _matching(searcher, query, allow)
@@ -385,8 +382,8 @@ class SearchIndex:
             return self._highlight_terms(parsed)
 
     def _highlight_terms(self, parsed: ParsedQuery) -> HighlightTerms:
-        reader: Any = None
-        searcher, searched, words_of = getattr(self._local, "expansions", (None, None, {}))
+        reader, none = None, (None, None, dict[int, set[Any]]())
+        searcher, searched, words_of = getattr(self._local, "expansions", none)
         if searched is not parsed or (words_of and searcher is not self._searcher()):
             words_of = {}
         stems: set[str] = set()
@@ -399,12 +396,10 @@ class SearchIndex:
             if isinstance(leaf, wq.Phrase):
                 stem_phrases.add(tuple(str(w) for w in leaf.words))
                 continue
-            known = words_of.get(id(leaf))
-            if known is not None:
-                stems.update(w.decode("utf-8") if isinstance(w, bytes) else str(w) for w in known)
+            if (known := words_of.get(id(leaf))) is not None:
+                stems.update(w.decode() if isinstance(w, bytes) else str(w) for w in known)
                 continue
-            if reader is None:
-                reader = self._searcher().reader()
+            reader = self._searcher().reader() if reader is None else reader
             for fieldname, text in leaf.existing_terms(reader, expand=True):
                 if fieldname in STEMMED_FIELDS:
                     stems.add(text.decode("utf-8") if isinstance(text, bytes) else str(text))
@@ -454,8 +449,7 @@ class _Columns:
     def _date_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """Each document's date (in the date column's units) and whether it has one."""
         if self._dates is None:
-            # Whoosh stores dates as unsigned 64-bit numbers (sortable), and a flag as a
-            # number shifted to be sortable too.
+            # Dates are unsigned 64-bit numbers; the flag a number shifted to be sortable.
             dated = self.searcher.schema["nodate"].to_column_value(0)
             self._dates = (
                 arrays.column(self.searcher, "date"),
@@ -486,15 +480,12 @@ class _Columns:
         allowed: np.ndarray | None = None
         top = int(np.iinfo(np.uint64).max)
         if len(ranges) == 1 and len(values):
-            # One range: its documents are those of the dates between its bounds. When
-            # they are many, a comparison of every document's date gives them in document
-            # order at once; sorting the slice by document would cost more.
+            # Many documents in one range: comparing every date gives them in order at once.
             lo, hi = ranges[0]
             lo_v = np.uint64(min(max(lo, 0), top)) if lo is not None else values[0]
             hi_v = np.uint64(min(max(hi, 0), top)) if hi is not None else values[-1]
-            start = int(np.searchsorted(values, lo_v, "left"))
-            end = int(np.searchsorted(values, hi_v, "right"))
-            if (end - start) * _SORT_OR_SCAN > len(values):
+            inside = np.searchsorted(values, hi_v, "right") - np.searchsorted(values, lo_v)
+            if inside * _SORT_OR_SCAN > len(values):
                 dates, dated = self._date_arrays()
                 return np.flatnonzero(dated & (dates >= lo_v) & (dates <= hi_v))
         for lo, hi in ranges:
@@ -515,8 +506,7 @@ class _Columns:
         return allowed if allowed is not None else np.sort(docnums)
 
 
-#: A range holding more than one dated document in this many is found by comparing every
-#: document's date rather than by sorting its slice of the documents in date order.
+#: A range holding over one dated document in this many is found by comparing dates.
 _SORT_OR_SCAN = 16
 
 
@@ -560,9 +550,8 @@ def _deleted(searcher: Any) -> np.ndarray:
 
 
 def _split_negations(q: wq.Query) -> tuple[wq.Query, wq.Query | None]:
-    """A top-level AND's NOT terms taken out as one query of documents to leave out (Whoosh's
-    AndNot matcher steps through the excluded postings document by document; a set of them,
-    read once, is checked per match instead). The scores are the same: NOT adds nothing."""
+    """A top-level AND's NOT terms as one query of documents to leave out, read once (Whoosh's
+    AndNot steps through them document by document). Scores are the same: NOT adds nothing."""
     if not isinstance(q, wq.And):
         return q, None
     kept = [c for c in q.subqueries if not isinstance(c, wq.Not)]
