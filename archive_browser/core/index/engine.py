@@ -24,16 +24,14 @@ from whoosh.filedb.filestore import FileStorage
 import archive_browser.core.index.arrays as arrays
 import archive_browser.core.index.budget as budget
 import archive_browser.core.index.checks as checks
-import archive_browser.core.index.multiwriter as multiwriter
-import archive_browser.core.index.pool as pool
 import archive_browser.core.index.safe_pickle as safe_pickle
 import archive_browser.core.index.whoosh_fixes as whoosh_fixes
 from archive_browser.core.errors import ArchiveError, IndexDamagedError
 from archive_browser.core.index.analysis import stems as stems_of
 from archive_browser.core.index.highlight import HighlightTerms
 from archive_browser.core.index.query import STEMMED_FIELDS, ParsedQuery, QueryLanguage
-from archive_browser.core.index.schema import INDEX_FORMAT, document_for, make_schema
-from archive_browser.core.model import Release
+from archive_browser.core.index.schema import INDEX_FORMAT, make_schema
+from archive_browser.core.index.writing import IndexWriter
 
 whoosh_fixes.apply()
 safe_pickle.install()
@@ -60,94 +58,6 @@ class IndexHits:
     total: int
     ids: list[int]
     scores: list[float]
-
-
-class IndexWriter:
-    """Buffered changes to the index; nothing is visible until `commit()`. The writer is
-    `pool.PoolSegmentWriter` (in `procs` processes: `multiwriter`); `whoosh=True` takes
-    Whoosh's own instead (the tests compare the two)."""
-
-    def __init__(
-        self, owner: SearchIndex, bulk: bool, procs: int = 1, *, whoosh: bool = False
-    ) -> None:
-        self._owner = owner
-        if procs > 1:
-            # It forks: only for a process with no other thread.
-            self._writer = multiwriter.PoolMpWriter(
-                owner._ix,
-                procs=procs,
-                limit=pool.POOL_LIMIT_MB * 2**20,
-                timeout=30.0,
-                delay=0.05,
-            )
-        elif whoosh:
-            self._writer = owner._ix.writer(limitmb=128 if bulk else 64, timeout=30.0, delay=0.05)
-        else:
-            self._writer = pool.PoolSegmentWriter(
-                owner._ix, limit=pool.POOL_LIMIT_MB * 2**20, timeout=30.0, delay=0.05
-            )
-        self.count = 0
-
-    @property
-    def segments_written(self) -> int:  # kept aside until the commit
-        return len(getattr(self._writer, "parts", ()))
-
-    def add(self, release: Release) -> None:
-        """Adds a release known not to be in the index yet."""
-        self._writer.add_document(**document_for(release))
-        self.count += 1
-
-    def update(self, release: Release) -> None:
-        """Adds or replaces a release."""
-        self._writer.update_document(**document_for(release))
-        self.count += 1
-
-    def delete(self, release_id: int) -> None:
-        self._writer.delete_by_term("id", release_id)
-        self.count += 1
-
-    def commit(self) -> None:
-        try:
-            self._writer.commit()
-        except (OSError, ArchiveError):
-            raise
-        except Exception as e:  # merging segments read a damaged one
-            self._owner.mark_damaged(f"{type(e).__name__}: {e}")
-            raise IndexDamagedError(self._owner.damaged or "") from None
-        self._owner._committed()
-
-    def cancel(self) -> None:
-        try:
-            try:
-                self._writer.cancel()
-            except OSError:
-                # Closing the cancelled segment's files writes what they buffer, which fails
-                # as the write did when the disk is full: none of it is kept, so the writer is
-                # finished without it (its lock released), and the error that made the caller
-                # cancel is the one reported.
-                with contextlib.suppress(Exception):
-                    self._writer.pool.cleanup()
-                with contextlib.suppress(Exception):
-                    self._writer._finish()
-                if isinstance(self._writer, pool.PoolSegmentWriter):
-                    self._writer.remove_parts()
-        finally:
-            # Whoosh's multi-process writer only flags its indexing processes as cancelled in
-            # this process; they would wait on their job queue for ever (and a process waits
-            # for such children when it exits). Stop them.
-            for task in getattr(self._writer, "tasks", ()):
-                if task.is_alive():
-                    task.terminate()
-                task.join(timeout=10)
-
-    def __enter__(self) -> IndexWriter:
-        return self
-
-    def __exit__(self, exc_type: object, *_: object) -> None:
-        if exc_type is None:
-            self.commit()
-        else:
-            self.cancel()
 
 
 class SearchIndex:

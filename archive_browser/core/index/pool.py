@@ -5,7 +5,7 @@ temporary file every few hundred releases and merges all runs in Python at commi
 cost grew faster than the number of releases. Here a posting is a row of four typed arrays
 (term number, document number, weight, length of its value) with its value (word positions)
 in one byte buffer: about 16 bytes and the value's own. The pool is sorted once, by NumPy, when
-the segment is written; the writer (`engine.IndexWriter`) bounds its size by writing a segment
+the segment is written; the writer (`writing.IndexWriter`) bounds its size by writing a segment
 whenever it holds `limit` bytes.
 
 A text field whose format lists a document's words at once (`schema.CompactPositions`) adds
