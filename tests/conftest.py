@@ -6,6 +6,8 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import pytest
 
 from archive_browser.core.model import Release
 from archive_browser.core.textnorm import checksum
+from tests.cli_launcher import Launcher, LauncherDied
 
 # Qt must never look for a display, in any test.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -90,25 +93,102 @@ def archive(tmp_path: Path) -> Iterator:
     a.close()
 
 
+REAL_LAUNCH = "ARCHIVE_BROWSER_TEST_REAL_LAUNCH"
+
+
+def _command_name(args: list[str]) -> str:
+    """The command a CLI call runs: its first word that is neither an option nor its value."""
+    words = iter(args)
+    for word in words:
+        if word == "--archive":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return " ".join(args)  # --version, --help, or the window
+
+
+class _Launches:
+    """Whether a CLI call is launched for real or forked from the warm server, and the server."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+        self.launcher: Launcher | None = None
+        self.broken = False
+
+    def forked(self, cmd: list[str], env: dict[str, str]) -> Launcher | None:
+        """The server to run this call, or None for a real launch: the first call of each
+        command in a session, any call when $ARCHIVE_BROWSER_TEST_REAL_LAUNCH is 1, a call whose
+        environment a fresh interpreter would read differently, or no working server."""
+        name = _command_name(cmd)
+        if name not in self.seen or env.get(REAL_LAUNCH) == "1" or self.broken:
+            self.seen.add(name)
+            return None
+        if self.launcher is not None and not self.launcher.alive():
+            self._broke("it stopped")
+            return None
+        if self.launcher is None:
+            base = {k: v for k, v in env.items() if not k.startswith("ARCHIVE_BROWSER_")}
+            log = Path(tempfile.gettempdir()) / f"archive-browser-cli-launcher-{os.getpid()}.log"
+            try:
+                self.launcher = Launcher.start(base, log=log)
+            except (LauncherDied, OSError) as e:
+                self._broke(str(e))
+                return None
+        return self.launcher if self.launcher.can_run(env) else None
+
+    def _broke(self, why: str) -> None:
+        self.broken = True
+        self.close()
+        warnings.warn(
+            f"the CLI launcher is not there ({why}): real launches from now on", stacklevel=3
+        )
+
+    def close(self) -> None:
+        if self.launcher is not None:
+            self.launcher.close()
+            self.launcher = None
+
+
+_launches = _Launches()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cli_launcher() -> Iterator[None]:
+    """Ends the warm CLI server with the session (its CPU time then counts as pytest's
+    children's)."""
+    yield
+    _launches.close()
+
+
 def run_cli(
     *args: str | Path,
     archive: Path | None = None,
     env: dict[str, str] | None = None,
     timeout: float = 300,
+    input: str | None = None,
+    real: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """Runs the real command line in a subprocess."""
-    cmd = [sys.executable, "-m", "archive_browser"]
-    if archive is not None:
-        cmd += ["--archive", str(archive)]
-    cmd += [str(a) for a in args]
+    """Runs the real command line: `python -m archive_browser` in a subprocess, or the same
+    in a child forked from a warm server that imported it once (tests/cli_launcher.py). The
+    first call of each command in a session is launched for real, and every call with
+    `real=True` or $ARCHIVE_BROWSER_TEST_REAL_LAUNCH=1."""
+    argv = ["--archive", str(archive)] if archive is not None else []
+    argv += [str(a) for a in args]
     full_env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})}
+    launcher = None if real else _launches.forked(argv, full_env)
+    if launcher is not None:
+        try:
+            return launcher.run(argv, env=full_env, input=input, timeout=timeout)
+        except LauncherDied as e:
+            _launches._broke(str(e))
     return subprocess.run(
-        cmd,
+        [sys.executable, "-m", "archive_browser", *argv],
         capture_output=True,
         text=True,
         encoding="utf-8",
         env=full_env,
         timeout=timeout,
+        input=input,
         check=False,
     )
 
