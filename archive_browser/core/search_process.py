@@ -79,14 +79,14 @@ def snippet_html(
     return {i: s.html(*marks) for i, s in snippets.items()}
 
 
-def _serve(conn: Connection, folder: str) -> None:
-    """The child: opens the archive read-only and answers until the pipe closes."""
+def _serve(conn: Connection, folder: str, parent: int) -> None:
+    """The child: opens the archive read-only and answers until the pipe closes or the
+    window's process (`parent`) is gone."""
     lower_priority()
     archive = None
     try:
         archive = Archive.open(Path(folder), readonly=True)
         conn.send(("ready", None))
-        parent = os.getppid()
         while True:
             try:
                 # The window may die without closing the pipe: then this process ends too.
@@ -145,7 +145,10 @@ class SearchProcess:
         ctx = mp.get_context("spawn")
         parent, child = ctx.Pipe()
         process = ctx.Process(
-            target=_serve, args=(child, str(self.folder)), name="archive-search", daemon=True
+            target=_serve,
+            args=(child, str(self.folder), os.getpid()),
+            name="archive-search",
+            daemon=True,
         )
         process.start()
         child.close()
