@@ -6,7 +6,7 @@ and, on a read thread of the window's process, takes the interpreter lock from t
 tens of milliseconds at a time: the window misses repaints and keys. `SearchProcess` starts one
 child process that opens the archive read-only and answers searches and snippets over a pipe;
 the caller (a read thread) waits on the pipe, which holds no lock. The child runs behind the
-window for the processor (see background.lower_priority). It sees what other processes commit
+window for the processor (JOB_NICENESS steps nicer). It sees what other processes commit
 (SQLite in WAL mode, Whoosh's searcher reopened when the index has a newer generation); the
 facet counts, which it keeps in memory, are read again when the caller's `data_generation`
 says the archive changed. After a job that may have replaced the index (`restart`), and after
@@ -16,6 +16,7 @@ failed) runs the search itself, as before.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import threading
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from archive_browser.core.archive import Archive
-from archive_browser.core.background import lower_priority
+from archive_browser.core.background import JOB_NICENESS
 from archive_browser.core.index import HighlightTerms
 from archive_browser.core.search import SearchSpec
 
@@ -82,7 +83,11 @@ def snippet_html(
 def _serve(conn: Connection, folder: str, parent: int) -> None:
     """The child: opens the archive read-only and answers until the pipe closes or the
     window's process (`parent`) is gone."""
-    lower_priority()
+    # Behind the window, but never in the idle class (background.lower_priority): a search is
+    # what the user waits for, and on a busy machine an idle-class child hardly starts.
+    if hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(JOB_NICENESS)
     archive = None
     try:
         archive = Archive.open(Path(folder), readonly=True)
