@@ -6,7 +6,7 @@ and, on a read thread of the window's process, takes the interpreter lock from t
 tens of milliseconds at a time: the window misses repaints and keys. `SearchProcess` starts one
 child process that opens the archive read-only and answers searches and snippets over a pipe;
 the caller (a read thread) waits on the pipe, which holds no lock. The child runs behind the
-window for the processor (see background.lower_priority). It sees what other processes commit
+window for the processor (JOB_NICENESS steps nicer). It sees what other processes commit
 (SQLite in WAL mode, Whoosh's searcher reopened when the index has a newer generation); the
 facet counts, which it keeps in memory, are read again when the caller's `data_generation`
 says the archive changed. After a job that may have replaced the index (`restart`), and after
@@ -16,6 +16,7 @@ failed) runs the search itself, as before.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import threading
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from archive_browser.core.archive import Archive
-from archive_browser.core.background import lower_priority
+from archive_browser.core.background import JOB_NICENESS
 from archive_browser.core.index import HighlightTerms
 from archive_browser.core.search import SearchSpec
 
@@ -79,14 +80,18 @@ def snippet_html(
     return {i: s.html(*marks) for i, s in snippets.items()}
 
 
-def _serve(conn: Connection, folder: str) -> None:
-    """The child: opens the archive read-only and answers until the pipe closes."""
-    lower_priority()
+def _serve(conn: Connection, folder: str, parent: int) -> None:
+    """The child: opens the archive read-only and answers until the pipe closes or the
+    window's process (`parent`) is gone."""
+    # Behind the window, but never in the idle class (background.lower_priority): a search is
+    # what the user waits for, and on a busy machine an idle-class child hardly starts.
+    if hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(JOB_NICENESS)
     archive = None
     try:
         archive = Archive.open(Path(folder), readonly=True)
         conn.send(("ready", None))
-        parent = os.getppid()
         while True:
             try:
                 # The window may die without closing the pipe: then this process ends too.
@@ -145,7 +150,10 @@ class SearchProcess:
         ctx = mp.get_context("spawn")
         parent, child = ctx.Pipe()
         process = ctx.Process(
-            target=_serve, args=(child, str(self.folder)), name="archive-search", daemon=True
+            target=_serve,
+            args=(child, str(self.folder), os.getpid()),
+            name="archive-search",
+            daemon=True,
         )
         process.start()
         child.close()
