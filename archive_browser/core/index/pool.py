@@ -67,6 +67,9 @@ class CompactPool:
 
     def __init__(self) -> None:
         self.fieldnames: set[str] = set()
+        self._empty()
+
+    def _empty(self) -> None:
         self._fields: dict[str, _Field] = {}
         #: Each term number's (field, text or bytes), in the order the terms came.
         self._terms: list[tuple[str, str | bytes]] = []
@@ -313,17 +316,7 @@ class CompactPool:
 
     def cleanup(self) -> None:
         """Drops everything the pool holds (it keeps no files)."""
-        self._chunks = []
-        self._values = bytearray()
-        self._terms = []
-        self._fields = {}
-        self._chunk_bytes = 0
-        self._count = 0
-        self._g_tids = array("I")
-        self._g_docs = array("I")
-        self._g_weights = array("d")
-        self._g_lengths = array("I")
-        self._g_values = bytearray()
+        self._empty()
 
 
 # --- the writer ------------------------------------------------------------------------------
