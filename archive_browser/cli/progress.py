@@ -20,14 +20,23 @@ class TerminalProgress:
         self.enabled = stream.isatty()
         self._last = 0.0
         self._drawn = False
+        self._phase = ""
 
     def __call__(self, progress: Progress) -> None:
         if not self.enabled:
             return
         now = time.monotonic()
-        if now - self._last < 0.1 and progress.fraction not in (None, 1.0):
+        # At most ten lines a second, but the first of each phase ("Reading", "Storing",
+        # "Indexing"...) always: a phase shorter than that is still named.
+        phase = progress.message.split(" ", 1)[0]
+        if (
+            now - self._last < 0.1
+            and progress.fraction not in (None, 1.0)
+            and phase == self._phase
+        ):
             return
         self._last = now
+        self._phase = phase
         width = shutil.get_terminal_size((80, 20)).columns
         fraction = progress.fraction
         if fraction is None:
