@@ -245,10 +245,22 @@ def keyword_analyzer() -> Any:
     return TagTokenizer()
 
 
+#: The one character that folds to a single character of another kind: U+0345 (a combining
+#: mark, not part of a word) folds to "ι" (a letter). See `folded_words`.
+_FOLDS_INTO_A_LETTER = "\u0345"
+
+
 def folded_words(text: str) -> list[str]:
     """The words of `text`, folded, as the index sees them (without their places)."""
     if text.isascii():  # folding word by word or the whole text is the same here
         return _WORD.findall(text.lower())
+    # Folding is character by character. When every character folds to one character (the
+    # length is kept: none folds to nothing) and none changes whether it belongs to a word
+    # (true of every code point but U+0345), the folded text holds the folded words at the
+    # same places: one pass instead of a fold per word (6 million calls in 20,000 releases).
+    folded = fold(text)
+    if len(folded) == len(text) and _FOLDS_INTO_A_LETTER not in text:
+        return _WORD.findall(folded)
     return [fold(w) for w in _WORD.findall(text)]
 
 
