@@ -29,11 +29,7 @@ class TerminalProgress:
         # At most ten lines a second, but the first of each phase ("Reading", "Storing",
         # "Indexing"...) always: a phase shorter than that is still named.
         phase = progress.message.split(" ", 1)[0]
-        if (
-            now - self._last < 0.1
-            and progress.fraction not in (None, 1.0)
-            and phase == self._phase
-        ):
+        if now - self._last < 0.1 and progress.fraction not in (None, 1.0) and phase == self._phase:
             return
         self._last = now
         self._phase = phase

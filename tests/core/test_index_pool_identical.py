@@ -248,3 +248,34 @@ def test_a_long_release_alone(tmp_path: Path) -> None:
         assert list(a.all_terms()) == list(b.all_terms())
         for field, text in a.all_terms():
             assert _postings(a, field, text) == _postings(b, field, text)
+
+
+def _segment_files(index: SearchIndex) -> dict[str, bytes]:
+    """The files inside the index's one segment, by their extension."""
+    ix = index._ix
+    [segment] = ix._segments()
+    storage = segment.open_compound_file(ix.storage) if segment.is_compound() else ix.storage
+    names = [n for n in storage.list() if n.startswith(segment.make_filename("."))]
+    return {n.split(".", 1)[1]: storage.open_file(n).read() for n in names}
+
+
+def test_postings_are_whooshs_bytes_but_small_blocks_left_uncompressed(
+    tmp_path: Path, releases: list[Release], whooshs: SearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compressing every block, the postings and terms files are byte for byte those of
+    Whoosh's writer; with blocks under COMPRESS_FROM bytes left as they are, the postings
+    file is smaller and Whoosh's reader reads the same postings from it (see above)."""
+    theirs = _segment_files(whooshs)
+    monkeypatch.setattr(pool_module, "COMPRESS_FROM", 0)
+    every = _segment_files(_index(tmp_path / "every", [[("add", r) for r in releases]], False))
+    assert every.keys() == theirs.keys() and {"pst", "trm"} <= every.keys()
+    for ext, data in every.items():
+        assert data == theirs[ext], ext
+    monkeypatch.undo()
+    assert pool_module.COMPRESS_FROM > 0
+    ours = _segment_files(_index(tmp_path / "ours", [[("add", r) for r in releases]], False))
+    assert ours["trm"] != theirs["trm"]  # the terms' extents moved
+    assert len(ours["pst"]) < 0.99 * len(theirs["pst"])
+    assert {k: v for k, v in ours.items() if k not in ("pst", "trm")} == {
+        k: v for k, v in theirs.items() if k not in ("pst", "trm")
+    }
