@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import archive_browser.core.index.pool as pool_module
+import archive_browser.core.index.postings as postings_module
 from archive_browser.core.archive import Archive
 from archive_browser.core.index.engine import SearchIndex
 from archive_browser.core.index.pool import CompactPool
@@ -266,13 +267,13 @@ def test_postings_are_whooshs_bytes_but_small_blocks_left_uncompressed(
     Whoosh's writer; with blocks under COMPRESS_FROM bytes left as they are, the postings
     file is smaller and Whoosh's reader reads the same postings from it (see above)."""
     theirs = _segment_files(whooshs)
-    monkeypatch.setattr(pool_module, "COMPRESS_FROM", 0)
+    monkeypatch.setattr(postings_module, "COMPRESS_FROM", 0)
     every = _segment_files(_index(tmp_path / "every", [[("add", r) for r in releases]], False))
     assert every.keys() == theirs.keys() and {"pst", "trm"} <= every.keys()
     for ext, data in every.items():
         assert data == theirs[ext], ext
     monkeypatch.undo()
-    assert pool_module.COMPRESS_FROM > 0
+    assert postings_module.COMPRESS_FROM > 0
     ours = _segment_files(_index(tmp_path / "ours", [[("add", r) for r in releases]], False))
     assert ours["trm"] != theirs["trm"]  # the terms' extents moved
     assert len(ours["pst"]) < 0.99 * len(theirs["pst"])
