@@ -272,6 +272,10 @@ def test_postings_are_whooshs_bytes_but_small_blocks_left_uncompressed(
     assert every.keys() == theirs.keys() and {"pst", "trm"} <= every.keys()
     for ext, data in every.items():
         assert data == theirs[ext], ext
+    # Postings turned into lists 97 at a time (terms of more are cut across runs of lists).
+    monkeypatch.setattr(postings_module, "_LIST_POSTINGS", 97)
+    runs = _segment_files(_index(tmp_path / "runs", [[("add", r) for r in releases]], False))
+    assert runs == every
     monkeypatch.undo()
     assert postings_module.COMPRESS_FROM > 0
     ours = _segment_files(_index(tmp_path / "ours", [[("add", r) for r in releases]], False))

@@ -34,8 +34,8 @@ class SortedPostings(NamedTuple):
 #: reads both: a block says whether it is compressed. (Whoosh's own writer meant to leave
 #: blocks under 20 bytes so, but its test is undone on the next line.)
 COMPRESS_FROM = 64
-#: Postings of this many terms' worth at most are turned into Python lists at once.
-_LIST_POSTINGS = 1 << 20
+#: Postings turned into Python lists at once (about 16 MB of lists), or one term's if more.
+_LIST_POSTINGS = 1 << 16
 
 
 def write_postings(fieldwriter: Any, schema: Any, lengths: Any, postings: SortedPostings) -> None:
@@ -52,21 +52,6 @@ def write_postings(fieldwriter: Any, schema: Any, lengths: Any, postings: Sorted
     level: int = codec._compression
     postfile = fieldwriter._postfile
     add_term = fieldwriter._tindex.add
-    docs = docs.astype(np.int64, copy=False)
-    # Whoosh keeps a block's weights as 32-bit floats (array "f"): the sums and the stored
-    # weights are of those; a block's highest weight is of the weights as given.
-    weights = weights.astype(np.float64, copy=False)
-    rounded = weights.astype(np.float32).astype(np.float64)
-    # Document numbers as Whoosh's `delta_encode` gives each block's: the first whole, then
-    # the differences.
-    deltas = np.diff(docs, prepend=0)
-    counts = np.diff(starts)
-    blocks = (counts + limit - 1) // limit
-    firsts = np.repeat(starts[:-1], blocks)
-    within = np.arange(len(firsts), dtype=np.int64) - np.repeat(np.cumsum(blocks) - blocks, blocks)
-    firsts += within * limit
-    deltas[firsts] = docs[firsts]
-    del firsts, within, blocks, counts
     bounds = starts.tolist()
     table = np.array(LENGTHS, dtype=np.int64)
     dumps = pickle.dumps
@@ -103,10 +88,9 @@ def write_postings(fieldwriter: Any, schema: Any, lengths: Any, postings: Sorted
         if end > hi:
             lo = first
             hi = min(max(end, first + _LIST_POSTINGS), field_end)
-            l_docs = docs[lo:hi].tolist()
-            l_deltas = deltas[lo:hi].tolist()
-            l_weights = weights[lo:hi].tolist()
-            l_rounded = rounded[lo:hi].tolist()
+            l_docs, l_deltas, l_weights, l_rounded = _block_lists(
+                docs[lo:hi], weights[lo:hi], starts, t, limit
+            )
             l_offsets = offsets[lo:hi].tolist()
             l_sizes = sizes[lo:hi].tolist()
             l_lengths = field_lengths[docs[lo:hi]].tolist() if field_lengths is not None else None
@@ -188,3 +172,26 @@ def write_postings(fieldwriter: Any, schema: Any, lengths: Any, postings: Sorted
             + pack_int(written),
         )
     fieldwriter.finish_field()
+
+
+def _block_lists(
+    docs: np.ndarray, weights: np.ndarray, starts: np.ndarray, t: int, limit: int
+) -> tuple[list[int], list[int], list[float], list[float]]:
+    """Lists of a run of postings that begins with term `t`'s first: the documents; the
+    documents as Whoosh's `delta_encode` gives each block's (the first whole, then the
+    differences); the weights as given (a block's highest is of those); and as Whoosh keeps
+    them in a block (32-bit floats: the stored weights and their sums are of those)."""
+    docs = docs.astype(np.int64, copy=False)
+    deltas = np.diff(docs, prepend=0)
+    lo = int(starts[t])
+    u = int(np.searchsorted(starts, lo + len(docs), side="left"))
+    term_starts = starts[t:u] - lo
+    counts = np.minimum(starts[t + 1 : u + 1] - lo, len(docs)) - term_starts
+    blocks = (counts + limit - 1) // limit
+    firsts = np.repeat(term_starts, blocks)
+    within = np.arange(len(firsts), dtype=np.int64) - np.repeat(np.cumsum(blocks) - blocks, blocks)
+    firsts += within * limit
+    deltas[firsts] = docs[firsts]
+    weights = weights.astype(np.float64, copy=False)
+    rounded = weights.astype(np.float32).astype(np.float64)
+    return docs.tolist(), deltas.tolist(), weights.tolist(), rounded.tolist()
