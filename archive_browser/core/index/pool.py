@@ -18,14 +18,12 @@ from __future__ import annotations
 import contextlib
 from array import array
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from whoosh.writing import SegmentWriter
 
 from archive_browser.core.index.postings import SortedPostings, write_postings
-from archive_browser.core.index.runs import Run, merged
 
 #: The bytes of postings an index writer holds before it writes them as a segment (about
 #: 10,000 releases of 2,300 characters, at 28-30 bytes a posting and ~330 postings a
@@ -318,10 +316,9 @@ class PoolSegmentWriter(SegmentWriter):
     by block from the pool's sorted arrays. It writes what Whoosh's own writer writes for the
     same documents (tests/core/test_index_pool_identical.py compares them).
 
-    When the pool holds `limit` bytes, it is written to files as a run (runs.py) and a new
-    pool begun; at the end, the runs and the last pool are merged into the writer's one
-    segment, which becomes part of the index at `commit()` (a cancelled or killed writer adds
-    nothing)."""
+    When the pool holds `limit` bytes, its segment is written and a new one begun; the
+    segments become part of the index only together, at `commit()` (a cancelled or killed
+    writer adds none of them)."""
 
     perdocwriter: Any
     fieldwriter: Any
@@ -334,8 +331,8 @@ class PoolSegmentWriter(SegmentWriter):
         super().__init__(ix, **kwargs)
         self.pool: Any = CompactPool()
         self.limit = limit
-        #: Full pools of this writer, in files until its segment is written.
-        self.runs: list[Run] = []
+        #: Segments written by this writer, not yet in the index.
+        self.parts: list[Any] = []
 
     def add_document(self, **fields: Any) -> None:
         # Whoosh's SegmentWriter.add_document, with `add_words` for formats that list words.
@@ -408,7 +405,7 @@ class PoolSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
         if pool.nbytes > self.limit:
-            self._spill()
+            self._write_part()
 
     # --- segments
 
@@ -416,30 +413,28 @@ class PoolSegmentWriter(SegmentWriter):
         self.perdocwriter.close()
         lengths = self.per_document_reader() if self.codec.length_stats else None
         try:
-            last = self.pool.sorted_arrays()
-            chunks = merged(self.runs, last) if self.runs else [last]
-            write_postings(self.fieldwriter, self.schema, lengths, chunks)
+            write_postings(self.fieldwriter, self.schema, lengths, self.pool.sorted_arrays())
         finally:
             if lengths is not None:
                 lengths.close()
-            self.remove_runs()  # (before the segment's files are assembled into one)
         self.fieldwriter.close()
 
-    def _spill(self) -> None:
-        """Writes the full pool as a run beside the segment and begins a new pool; a storage
-        without a folder (in memory) keeps it instead."""
-        folder = getattr(self.storage, "folder", None)
-        if folder is None:
-            return
-        name = self.newsegment.make_filename(f".run{len(self.runs)}")
-        self.runs.append(Run.write(Path(folder) / name, self.pool.sorted_arrays()))
+    def _write_part(self) -> None:
+        """Writes the current segment (kept aside until the commit) and begins a new one."""
+        self.parts.append(self._finalize_segment())
+        codec = self.codec
+        self.newsegment = codec.new_segment(self.storage, self.indexname)
+        self.compound = self.compound and self.newsegment.should_assemble()
+        self.perdocwriter = codec.per_document_writer(self.storage, self.newsegment)
+        self.fieldwriter = codec.field_writer(self.storage, self.newsegment)
         self.pool = CompactPool()
+        self.docnum = self.docbase = 0
 
     def commit(self, mergetype: Any = None, optimize: Any = None, merge: Any = None) -> None:
         self._check_state()
-        # Old segments first (the merge policy may add some of them to this writer's), then
-        # this writer's.
-        final = self._merge_segments(mergetype, optimize, merge)
+        # Old segments first (the merge policy may add some of them to the current one),
+        # then this writer's, in the order they were written.
+        final = self._merge_segments(mergetype, optimize, merge) + self.parts
         if self.docnum > 0:
             final.append(self._finalize_segment())
         else:
@@ -451,18 +446,13 @@ class PoolSegmentWriter(SegmentWriter):
         try:
             super().cancel()
         finally:
-            self.remove_files()
+            self.remove_parts()
 
-    def remove_runs(self) -> None:
-        for run in self.runs:
-            run.remove()
-        self.runs = []
-
-    def remove_files(self) -> None:
-        """Deletes the files of the segment being written and of its runs (Whoosh leaves
-        them for the next commit's clean-up, which also removes those of a writer killed
-        before its end: they are named after its segment)."""
-        self.remove_runs()
-        for name in self.newsegment.list_files(self.storage):
-            with contextlib.suppress(OSError):
-                self.storage.delete_file(name)
+    def remove_parts(self) -> None:
+        """Deletes the files of the segments written but not committed, the one being written
+        included (Whoosh leaves them for the next commit to remove)."""
+        for segment in [*self.parts, self.newsegment]:
+            for name in segment.list_files(self.storage):
+                with contextlib.suppress(OSError):
+                    self.storage.delete_file(name)
+        self.parts = []
