@@ -16,6 +16,7 @@ import pytest
 
 import archive_browser.core.index.pool as pool_module
 import archive_browser.core.index.postings as postings_module
+import archive_browser.core.index.runs as runs_module
 from archive_browser.core.archive import Archive
 from archive_browser.core.index.engine import SearchIndex
 from archive_browser.core.index.pool import CompactPool
@@ -151,6 +152,20 @@ def _both(tmp_path: Path, batches: list[list[tuple[str, Any]]]) -> Iterator[Sear
     yield _index(tmp_path / "theirs", batches, whoosh=True)
 
 
+@pytest.fixture
+def spilled(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many runs each writer had after each time its pool was written as one."""
+    counts: list[int] = []
+    spill = pool_module.PoolSegmentWriter._spill
+
+    def counted(self: pool_module.PoolSegmentWriter) -> None:
+        spill(self)
+        counts.append(len(self.runs))
+
+    monkeypatch.setattr(pool_module.PoolSegmentWriter, "_spill", counted)
+    return counts
+
+
 @pytest.fixture(scope="module")
 def whooshs(tmp_path_factory: pytest.TempPathFactory, releases: list[Release]) -> SearchIndex:
     """The releases indexed by Whoosh's own writer, in one writer."""
@@ -166,24 +181,42 @@ def test_one_writer_writes_what_whooshs_writes(
     assert_same_index(ours, whooshs)
 
 
-def test_several_segments_hold_what_one_does(
+def test_a_pool_filled_many_times_writes_what_one_pool_does(
     tmp_path: Path,
     releases: list[Release],
     whooshs: SearchIndex,
     monkeypatch: pytest.MonkeyPatch,
+    spilled: list[int],
 ) -> None:
-    """With a pool of 2 MiB, the writer writes a segment every few hundred releases: the
-    index holds the same postings, lengths and fields in the same document order."""
+    """With a pool of 2 MiB, the writer writes a run every few hundred releases and merges
+    them at the end (a few hundred postings at a time): one segment, byte for byte the one
+    Whoosh's writer makes when every block is compressed."""
     monkeypatch.setattr(pool_module, "POOL_LIMIT_MB", 2)
+    monkeypatch.setattr(runs_module, "MERGE_TERMS", 1000)
+    # Slices of a few postings (a term's at least) and values gathered a few bytes at a time.
+    monkeypatch.setattr(runs_module, "MERGE_POSTINGS", 3000)
+    monkeypatch.setattr(runs_module, "_GATHER_BYTES", 100)
     ours = _index(tmp_path / "ours", [[("add", r) for r in releases]], whoosh=False)
-    assert len(ours._ix._segments()) >= 4
-    assert len(whooshs._ix._segments()) == 1
-    assert_same_index(ours, whooshs, segments_alike=False)
+    assert len(spilled) >= 4
+    assert len(ours._ix._segments()) == 1
+    assert_same_index(ours, whooshs)
+    monkeypatch.setattr(postings_module, "COMPRESS_FROM", 0)
+    every = _index(tmp_path / "every", [[("add", r) for r in releases]], whoosh=False)
+    assert _segment_files(every) == _segment_files(whooshs)
 
 
-def test_updates_deletions_and_merges_as_whooshs(tmp_path: Path, releases: list[Release]) -> None:
+@pytest.mark.parametrize("pool_mb", [96, 1])
+def test_updates_deletions_and_merges_as_whooshs(
+    tmp_path: Path,
+    releases: list[Release],
+    pool_mb: int,
+    monkeypatch: pytest.MonkeyPatch,
+    spilled: list[int],
+) -> None:
     """Many small commits, so that Whoosh's merge policy merges old segments into the new
-    one (their postings come into the pool one by one), with updates and deletions."""
+    one (their postings come into the pool one by one), with updates and deletions; also
+    with a pool so small that the merged segments' postings fill it (runs)."""
+    monkeypatch.setattr(pool_module, "POOL_LIMIT_MB", pool_mb)
     head, rest = releases[:1200], releases[1200:]
     batches: list[list[tuple[str, Any]]] = [[("add", r) for r in head]]
     for start in range(0, len(rest), 60):
@@ -193,6 +226,7 @@ def test_updates_deletions_and_merges_as_whooshs(tmp_path: Path, releases: list[
         batch += [("delete", head[-1 - start // 60].id)]
         batches.append(batch)
     ours, theirs = _both(tmp_path, batches)
+    assert bool(spilled) == (pool_mb == 1)
     assert len(ours._ix._segments()) == len(theirs._ix._segments())
     assert_same_index(ours, theirs)
 

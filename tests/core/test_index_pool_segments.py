@@ -1,7 +1,8 @@
-"""An index writer whose pool fills writes a segment and goes on; its segments join the index
-only together, at the commit: an import that wrote several holds each release once, a
-cancelled writer leaves no segment and no file behind, and an import killed before its commit
-leaves the index as it was, brought up to date by the next opening's repair."""
+"""An index writer whose pool fills writes it to files as a run and goes on; at the commit the
+runs are merged into its one segment: an import that filled the pool several times holds each
+release once in one segment, a cancelled writer leaves no segment and no file behind, and an
+import killed before its commit leaves the index as it was (its runs removed by the next
+commit), brought up to date by the next opening's repair."""
 
 from __future__ import annotations
 
@@ -33,17 +34,27 @@ def test_an_import_past_the_pool_limit_holds_each_release_once(
     archive: Archive, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(pool_module, "POOL_LIMIT_MB", 1)
+    spilled: list[int] = []
+    spill = pool_module.PoolSegmentWriter._spill
+
+    def counted(self: pool_module.PoolSegmentWriter) -> None:
+        spill(self)
+        spilled.append(len(self.runs))
+
+    monkeypatch.setattr(pool_module.PoolSegmentWriter, "_spill", counted)
     report = run(archive.import_paths([corpus]))
     assert report is not None and len(report.imported_ids) > 1500
     index = archive.index
     assert index is not None
-    assert len(index._ix._segments()) >= 3  # written as the pool filled
+    assert len(spilled) >= 3 and spilled == list(range(1, len(spilled) + 1))
+    assert len(index._ix._segments()) == 1  # the runs merged into one segment
+    assert not [p for p in (archive.folder / "index").iterdir() if ".run" in p.name]
     assert _indexed_ids(archive) == sorted(report.imported_ids)
     assert archive.check().consistent
     assert archive.search('"security council"').total > 10
 
 
-def test_a_cancelled_writer_leaves_nothing_of_its_segments(
+def test_a_cancelled_writer_leaves_nothing_of_its_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     index = SearchIndex.create(tmp_path / "ix")
@@ -54,7 +65,8 @@ def test_a_cancelled_writer_leaves_nothing_of_its_segments(
     writer = index.writer(bulk=True)
     for i in range(2, 1500):
         writer.add(index_release(i, f"release {i} " + "words of a release body " * 40))
-    assert writer.segments_written >= 2
+    assert writer.runs_written >= 2
+    assert any(".run" in name for name in _files(tmp_path / "ix"))
     writer.cancel()
     assert _files(tmp_path / "ix") == before
     assert index.doc_count() == 1
@@ -75,8 +87,8 @@ from archive_browser.core.jobs import run
 pool.POOL_LIMIT_MB = 1
 
 def killed(self):
-    # Killed at the worst moment: every segment written, none committed.
-    assert self.segments_written >= 2, self.segments_written
+    # Killed at the worst moment: the pool written as runs, no segment committed.
+    assert self.runs_written >= 2, self.runs_written
     os._exit(9)
 
 IndexWriter.commit = killed
@@ -103,12 +115,15 @@ def test_an_import_killed_before_its_commit_is_repaired_once(
     assert done.returncode == 9, done.stderr
     archive = Archive.open(folder)
     try:
-        assert _indexed_ids(archive) == first  # the segments written were not committed
+        assert _indexed_ids(archive) == first  # the runs written were not committed
+        index_folder = archive.index._ix.storage.folder
+        assert any(".run" in name for name in _files(Path(index_folder)))
         assert archive.needs_repair
         run(archive.repair())
         stored = sorted(archive.store.revisions())
         assert len(stored) > len(first) + 1500
         assert _indexed_ids(archive) == stored  # each release once
         assert archive.check().consistent
+        assert not any(".run" in name for name in _files(Path(index_folder)))
     finally:
         archive.close()

@@ -14,7 +14,7 @@ from archive_browser.core.index.pool import PoolSegmentWriter
 
 class _PoolSubWriterTask(SubWriterTask):
     """One of `PoolMpWriter`'s indexing processes: Whoosh's, with a `PoolSegmentWriter`, and
-    every segment it wrote in its result."""
+    the segment it wrote in its result."""
 
     def run(self) -> None:
         ix = self.storage.open_index(self.indexname)
@@ -27,7 +27,7 @@ class _PoolSubWriterTask(SubWriterTask):
         if not self.running:
             writer.cancel()
             return
-        segments = list(writer.parts)
+        segments = []
         if writer.docnum > 0:
             segments.append(writer._finalize_segment())
         else:
@@ -36,7 +36,7 @@ class _PoolSubWriterTask(SubWriterTask):
 
 
 class PoolMpWriter(MpWriter):
-    """Whoosh's multi-process writer (each process writes segments of its own, no merge at
+    """Whoosh's multi-process writer (each process writes a segment of its own, no merge at
     commit) with `PoolSegmentWriter`s in its processes. It forks: only for a process with no
     other thread."""
 

@@ -18,18 +18,21 @@ from __future__ import annotations
 import contextlib
 from array import array
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from whoosh.writing import SegmentWriter
 
 from archive_browser.core.index.postings import SortedPostings, write_postings
+from archive_browser.core.index.runs import Run, merged
 
-#: The bytes of postings an index writer holds before it writes them as a segment (about
-#: 10,000 releases of 2,300 characters, at 28-30 bytes a posting and ~330 postings a
-#: release). Sorting them for writing takes about as much again: the benchmark's import of
-#: 20,000 releases peaked at 499 MB with 128.
-POOL_LIMIT_MB = 96
+#: The bytes of postings an index writer holds before it writes them to files as a run
+#: (runs.py; about 6,500 releases of 2,300 characters, at 28-30 bytes a posting and ~330
+#: postings a release). Sorting them takes about as much again: the benchmark's import of
+#: 20,000 releases peaked at 426 MB with 96, 366 with 64 and 296 with 32, in 34.6, 35.2 and
+#: 37.8 s (each run re-sorts the terms it holds).
+POOL_LIMIT_MB = 64
 #: Postings collected posting by posting before they become arrays.
 _GENERIC_CHUNK = 65_536
 #: About what a distinct term costs in the pool's dictionaries (its text and the entries).
@@ -316,9 +319,10 @@ class PoolSegmentWriter(SegmentWriter):
     by block from the pool's sorted arrays. It writes what Whoosh's own writer writes for the
     same documents (tests/core/test_index_pool_identical.py compares them).
 
-    When the pool holds `limit` bytes, its segment is written and a new one begun; the
-    segments become part of the index only together, at `commit()` (a cancelled or killed
-    writer adds none of them)."""
+    When the pool holds `limit` bytes, it is written to files as a run (runs.py) and a new
+    pool begun; at the end, the runs and the last pool are merged into the writer's one
+    segment, which becomes part of the index at `commit()` (a cancelled or killed writer adds
+    nothing)."""
 
     perdocwriter: Any
     fieldwriter: Any
@@ -331,8 +335,8 @@ class PoolSegmentWriter(SegmentWriter):
         super().__init__(ix, **kwargs)
         self.pool: Any = CompactPool()
         self.limit = limit
-        #: Segments written by this writer, not yet in the index.
-        self.parts: list[Any] = []
+        #: Full pools of this writer, in files until its segment is written.
+        self.runs: list[Run] = []
 
     def add_document(self, **fields: Any) -> None:
         # Whoosh's SegmentWriter.add_document, with `add_words` for formats that list words.
@@ -405,7 +409,7 @@ class PoolSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
         if pool.nbytes > self.limit:
-            self._write_part()
+            self._spill()
 
     # --- segments
 
@@ -413,28 +417,36 @@ class PoolSegmentWriter(SegmentWriter):
         self.perdocwriter.close()
         lengths = self.per_document_reader() if self.codec.length_stats else None
         try:
-            write_postings(self.fieldwriter, self.schema, lengths, self.pool.sorted_arrays())
+            if self.runs and len(self.pool):
+                # The last pool becomes a run too: the merge then holds slices, not a pool.
+                self._spill()
+            chunks = merged(self.runs) if self.runs else [self.pool.sorted_arrays()]
+            write_postings(self.fieldwriter, self.schema, lengths, chunks)
         finally:
             if lengths is not None:
                 lengths.close()
+            self.remove_runs()  # (before the segment's files are assembled into one)
         self.fieldwriter.close()
 
-    def _write_part(self) -> None:
-        """Writes the current segment (kept aside until the commit) and begins a new one."""
-        self.parts.append(self._finalize_segment())
-        codec = self.codec
-        self.newsegment = codec.new_segment(self.storage, self.indexname)
-        self.compound = self.compound and self.newsegment.should_assemble()
-        self.perdocwriter = codec.per_document_writer(self.storage, self.newsegment)
-        self.fieldwriter = codec.field_writer(self.storage, self.newsegment)
+    def _spill(self) -> None:
+        """Writes the full pool as a run beside the segment and begins a new pool; a storage
+        without a folder (in memory) keeps it instead."""
+        folder = getattr(self.storage, "folder", None)
+        if folder is None:
+            return
+        name = self.newsegment.make_filename(f".run{len(self.runs)}")
+        postings = self.pool.sorted_arrays()
+        fieldnames = self.pool.fieldnames
+        # The full pool's dictionaries of terms are let go before its run is written.
         self.pool = CompactPool()
-        self.docnum = self.docbase = 0
+        self.pool.fieldnames = fieldnames
+        self.runs.append(Run.write(Path(folder) / name, postings))
 
     def commit(self, mergetype: Any = None, optimize: Any = None, merge: Any = None) -> None:
         self._check_state()
-        # Old segments first (the merge policy may add some of them to the current one),
-        # then this writer's, in the order they were written.
-        final = self._merge_segments(mergetype, optimize, merge) + self.parts
+        # Old segments first (the merge policy may add some of them to this writer's), then
+        # this writer's.
+        final = self._merge_segments(mergetype, optimize, merge)
         if self.docnum > 0:
             final.append(self._finalize_segment())
         else:
@@ -446,13 +458,18 @@ class PoolSegmentWriter(SegmentWriter):
         try:
             super().cancel()
         finally:
-            self.remove_parts()
+            self.remove_files()
 
-    def remove_parts(self) -> None:
-        """Deletes the files of the segments written but not committed, the one being written
-        included (Whoosh leaves them for the next commit to remove)."""
-        for segment in [*self.parts, self.newsegment]:
-            for name in segment.list_files(self.storage):
-                with contextlib.suppress(OSError):
-                    self.storage.delete_file(name)
-        self.parts = []
+    def remove_runs(self) -> None:
+        for run in self.runs:
+            run.remove()
+        self.runs = []
+
+    def remove_files(self) -> None:
+        """Deletes the files of the segment being written and of its runs (Whoosh leaves
+        them for the next commit's clean-up, which also removes those of a writer killed
+        before its end: they are named after its segment)."""
+        self.remove_runs()
+        for name in self.newsegment.list_files(self.storage):
+            with contextlib.suppress(OSError):
+                self.storage.delete_file(name)

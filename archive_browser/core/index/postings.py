@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pickle
 import zlib
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -38,21 +39,20 @@ COMPRESS_FROM = 64
 _LIST_POSTINGS = 1 << 16
 
 
-def write_postings(fieldwriter: Any, schema: Any, lengths: Any, postings: SortedPostings) -> None:
+def write_postings(
+    fieldwriter: Any, schema: Any, lengths: Any, chunks: Iterable[SortedPostings]
+) -> None:
     """Writes sorted postings through a W3 field writer: for each term, the blocks of at most
     `blocklimit` postings and the term's information that Whoosh's `W3PostingsWriter`
     (`_write_block`, `finish_postings`) and `W3TermInfo.to_bytes` make posting by posting, here
     from the arrays a term at a time. The same bytes, but that blocks under COMPRESS_FROM bytes
-    are not compressed."""
-    terms, starts, docs, weights, offsets, sizes, values = postings
-    if not terms:
-        return
+    are not compressed. The postings come in `chunks`, each of terms after the last one's
+    (one pool's, or a slice of merged runs': see runs.py)."""
     codec = fieldwriter._codec
     limit: int = codec._blocklimit
     level: int = codec._compression
     postfile = fieldwriter._postfile
     add_term = fieldwriter._tindex.add
-    bounds = starts.tolist()
     table = np.array(LENGTHS, dtype=np.int64)
     dumps = pickle.dumps
     protocol = BLOCK_PICKLE_PROTOCOL  # as whoosh_fixes makes Whoosh's writer pickle them
@@ -61,117 +61,134 @@ def write_postings(fieldwriter: Any, schema: Any, lengths: Any, postings: Sorted
     magic = WHOOSH3_HEADER_MAGIC
     position = postfile.tell()
     current = None
+    lo = hi = 0  # the postings turned into lists: [lo, hi)
     fieldid = 0
     fixed: int | None = None
-    field_end = 0
     field_lengths: np.ndarray | None = None
-    lo = hi = 0  # the postings turned into lists: [lo, hi)
-    for t, (fieldname, tbytes) in enumerate(terms):
-        if fieldname != current:
-            if current is not None:
-                fieldwriter.finish_field()
-            current = fieldname
-            fieldobj = schema[fieldname]
-            fieldwriter.start_field(fieldname, fieldobj)
-            fieldid = fieldwriter._fieldid
-            fixed = fieldobj.format.fixed_value_size()
-            column = length_column(lengths, fieldname) if lengths is not None else None
-            field_lengths = (
-                table[np.frombuffer(column, dtype=np.uint8)] if column is not None else None
+    for postings in chunks:
+        terms, starts, docs, weights, offsets, sizes, values = postings
+        if not terms:
+            continue
+        bounds = starts.tolist()
+        field_end = _field_end(terms, bounds, 0)
+        hi = -1  # lists are made anew for each chunk
+        for t, (fieldname, tbytes) in enumerate(terms):
+            if fieldname != current:
+                if current is not None:
+                    fieldwriter.finish_field()
+                current = fieldname
+                fieldobj = schema[fieldname]
+                fieldwriter.start_field(fieldname, fieldobj)
+                fieldid = fieldwriter._fieldid
+                fixed = fieldobj.format.fixed_value_size()
+                column = length_column(lengths, fieldname) if lengths is not None else None
+                field_lengths = (
+                    table[np.frombuffer(column, dtype=np.uint8)] if column is not None else None
+                )
+                field_end = _field_end(terms, bounds, t)
+                hi = -1  # the lists hold the field's lengths: they are made again
+            first, end = bounds[t], bounds[t + 1]
+            if end > hi:
+                lo = first
+                hi = min(max(end, first + _LIST_POSTINGS), field_end)
+                l_docs, l_deltas, l_weights, l_rounded = _block_lists(
+                    docs[lo:hi], weights[lo:hi], starts, t, limit
+                )
+                l_offsets = offsets[lo:hi].tolist()
+                l_sizes = sizes[lo:hi].tolist()
+                l_lengths = (
+                    field_lengths[docs[lo:hi]].tolist() if field_lengths is not None else None
+                )
+            parts = [magic]
+            start_offset = position
+            written = len(magic)
+            t_weight: float = 0
+            t_minlength: int | None = None
+            t_maxlength = 0
+            t_maxweight: float = 0
+            for b in range(first - lo, end - lo, limit):
+                e = min(b + limit, end - lo)
+                ws = l_rounded[b:e]
+                if all(w == 1.0 for w in ws):
+                    mini_weights: Any = None
+                elif all(w == ws[0] for w in ws):
+                    mini_weights = ws[0]
+                else:
+                    mini_weights = tuple(ws)
+                vals = [
+                    values[o : o + n]
+                    for o, n in zip(l_offsets[b:e], l_sizes[b:e], strict=True)
+                    if n
+                ]
+                if fixed is None or fixed < 0:
+                    mini_values: Any = tuple(vals)
+                elif fixed == 0:
+                    mini_values = None
+                else:
+                    mini_values = b"".join(vals)
+                data = dumps((tuple(l_deltas[b:e]), mini_weights, mini_values), protocol)
+                comp = level if len(data) >= COMPRESS_FROM else 0
+                if comp:
+                    data = compress(data, comp)
+                top = max(l_weights[b:e])
+                top = top if top > 0 else 0
+                minlength = maxlength = None
+                if l_lengths is not None:
+                    found = [n for n in l_lengths[b:e] if n]
+                    if found:
+                        minlength, maxlength = min(found), max(found)
+                info = dumps(
+                    (
+                        e - b,
+                        l_docs[e - 1],
+                        top,
+                        comp,
+                        length_to_byte(minlength),
+                        length_to_byte(maxlength),
+                    ),
+                    protocol,
+                )
+                size = len(info) + len(data)
+                parts.append(pack_int(-size if e == end - lo else size))
+                parts.append(info)
+                parts.append(data)
+                written += _INT_SIZE + size
+                # W3TermInfo.add_block
+                t_weight += sum(ws)
+                if t_minlength is None:
+                    t_minlength = minlength
+                elif minlength is not None:
+                    t_minlength = min(t_minlength, minlength)
+                t_maxlength = max(t_maxlength, maxlength or 0)
+                t_maxweight = max(t_maxweight, top)
+            postfile.write(b"".join(parts))
+            position += written
+            add_term(
+                pack_ushort(fieldid) + tbytes,
+                info_pack(
+                    0,
+                    t_weight,
+                    end - first,
+                    0 if t_minlength is None else length_to_byte(t_minlength),
+                    length_to_byte(t_maxlength),
+                    t_maxweight,
+                    l_docs[first - lo],
+                    l_docs[end - lo - 1],
+                )
+                + pack_long(start_offset)
+                + pack_int(written),
             )
-            field_stop = t
-            while field_stop < len(terms) and terms[field_stop][0] == fieldname:
-                field_stop += 1
-            field_end = bounds[field_stop]
-            hi = -1  # the lists hold the field's lengths: they are made again
-        first, end = bounds[t], bounds[t + 1]
-        if end > hi:
-            lo = first
-            hi = min(max(end, first + _LIST_POSTINGS), field_end)
-            l_docs, l_deltas, l_weights, l_rounded = _block_lists(
-                docs[lo:hi], weights[lo:hi], starts, t, limit
-            )
-            l_offsets = offsets[lo:hi].tolist()
-            l_sizes = sizes[lo:hi].tolist()
-            l_lengths = field_lengths[docs[lo:hi]].tolist() if field_lengths is not None else None
-        parts = [magic]
-        start_offset = position
-        written = len(magic)
-        t_weight: float = 0
-        t_minlength: int | None = None
-        t_maxlength = 0
-        t_maxweight: float = 0
-        for b in range(first - lo, end - lo, limit):
-            e = min(b + limit, end - lo)
-            ws = l_rounded[b:e]
-            if all(w == 1.0 for w in ws):
-                mini_weights: Any = None
-            elif all(w == ws[0] for w in ws):
-                mini_weights = ws[0]
-            else:
-                mini_weights = tuple(ws)
-            vals = [
-                values[o : o + n] for o, n in zip(l_offsets[b:e], l_sizes[b:e], strict=True) if n
-            ]
-            if fixed is None or fixed < 0:
-                mini_values: Any = tuple(vals)
-            elif fixed == 0:
-                mini_values = None
-            else:
-                mini_values = b"".join(vals)
-            data = dumps((tuple(l_deltas[b:e]), mini_weights, mini_values), protocol)
-            comp = level if len(data) >= COMPRESS_FROM else 0
-            if comp:
-                data = compress(data, comp)
-            top = max(l_weights[b:e])
-            top = top if top > 0 else 0
-            minlength = maxlength = None
-            if l_lengths is not None:
-                found = [n for n in l_lengths[b:e] if n]
-                if found:
-                    minlength, maxlength = min(found), max(found)
-            info = dumps(
-                (
-                    e - b,
-                    l_docs[e - 1],
-                    top,
-                    comp,
-                    length_to_byte(minlength),
-                    length_to_byte(maxlength),
-                ),
-                protocol,
-            )
-            size = len(info) + len(data)
-            parts.append(pack_int(-size if e == end - lo else size))
-            parts.append(info)
-            parts.append(data)
-            written += _INT_SIZE + size
-            # W3TermInfo.add_block
-            t_weight += sum(ws)
-            if t_minlength is None:
-                t_minlength = minlength
-            elif minlength is not None:
-                t_minlength = min(t_minlength, minlength)
-            t_maxlength = max(t_maxlength, maxlength or 0)
-            t_maxweight = max(t_maxweight, top)
-        postfile.write(b"".join(parts))
-        position += written
-        add_term(
-            pack_ushort(fieldid) + tbytes,
-            info_pack(
-                0,
-                t_weight,
-                end - first,
-                0 if t_minlength is None else length_to_byte(t_minlength),
-                length_to_byte(t_maxlength),
-                t_maxweight,
-                l_docs[first - lo],
-                l_docs[end - lo - 1],
-            )
-            + pack_long(start_offset)
-            + pack_int(written),
-        )
-    fieldwriter.finish_field()
+    if current is not None:
+        fieldwriter.finish_field()
+
+
+def _field_end(terms: list[tuple[str, bytes]], bounds: list[int], t: int) -> int:
+    """Where the postings of term `t`'s field end among these."""
+    fieldname = terms[t][0]
+    stop = t
+    while stop < len(terms) and terms[stop][0] == fieldname:
+        stop += 1
+    return bounds[stop]
 
 
 def _block_lists(

@@ -48,8 +48,8 @@ class IndexWriter:
         self.count = 0
 
     @property
-    def segments_written(self) -> int:  # kept aside until the commit
-        return len(getattr(self._writer, "parts", ()))
+    def runs_written(self) -> int:  # full pools kept in files until the segment is written
+        return len(getattr(self._writer, "runs", ()))
 
     def add(self, release: Release) -> None:
         """Adds a release known not to be in the index yet."""
@@ -89,7 +89,7 @@ class IndexWriter:
                 with contextlib.suppress(Exception):
                     self._writer._finish()
                 if isinstance(self._writer, pool.PoolSegmentWriter):
-                    self._writer.remove_parts()
+                    self._writer.remove_files()
         finally:
             # Whoosh's multi-process writer only flags its indexing processes as cancelled in
             # this process; they would wait on their job queue for ever (and a process waits
