@@ -202,3 +202,39 @@ def test_hashes_are_stable_and_skip_repeats_in_one_body() -> None:
     found = hashed_paragraphs(body)
     assert [p.position for p in found] == [0, 2]
     assert found[0].hash == hashed_paragraphs(MEMORY)[0].hash
+
+
+def test_paragraph_breaks_are_those_of_the_pattern_stored_hashes_were_made_with(
+    corpus: Path, sample: Path
+) -> None:
+    """Breaks are found without the pattern's lookbehind (6 times as quick), at the same
+    places: on the real releases and the sample, on random runs of white space and after
+    every character."""
+    import random
+    import re
+
+    from archive_browser.core.lineage.reuse import _breaks
+
+    with_lookbehind = re.compile(r"(?<=\S)\n[ \t]*\n")
+
+    def expected(body: str) -> list[tuple[int, int]]:
+        return [(m.start(), m.end()) for m in with_lookbehind.finditer(body)]
+
+    rnd = random.Random(7)
+    # The real releases are flattened to one line: their sentences are joined again by line
+    # breaks of many kinds, white space before them included.
+    joins = ["\n\n", "\n \t\n", " \n\n", "\n\n\n", "\n", "\u00a0\n\n", "\r\n\r\n"]
+    bodies = [
+        "".join(s + rnd.choice(joins) for s in r["body"].split(". "))
+        for office in ("putin", "zelenskyy")
+        for r in rows(corpus, office)
+    ]
+    bodies.append(sample.read_text(encoding="utf-8"))
+    assert len(expected(bodies[-1])) > 10
+    assert sum(len(expected(b)) for b in bodies) > 10_000
+    alphabet = "ab \t\n\n\n.\u00a0\r\u2028\x1c"
+    bodies += ["".join(rnd.choices(alphabet, k=rnd.randint(0, 60))) for _ in range(20_000)]
+    bodies += [
+        f"x{chr(c)}\n \n\ny{chr(c)}\n\n" for c in range(0x110000) if not 0xD800 <= c < 0xE000
+    ]
+    assert [_breaks(b) for b in bodies] == [expected(b) for b in bodies]
