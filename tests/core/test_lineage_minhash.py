@@ -158,3 +158,16 @@ def test_decisions_come_before_the_pairs() -> None:
     assert cluster(pairs, 0.8, joined, similar) == [[1, 2, 3, 4, 5]]
     both = Decisions(joined=[(1, 2)], apart={(1, 2)})
     assert cluster(pairs, 0.8, both, similar) == [[2, 3], [4, 5]]
+
+
+def test_band_keys_of_many_signatures_are_those_of_each(
+    bodies: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keys are computed a slice of signatures at a time: the same as one by one."""
+    sigs = mh.signatures([mh.shingles(b) for b in bodies])
+    assert len(sigs) >= 20
+    monkeypatch.setattr(mh, "_KEY_ROWS", 7)
+    keys = mh.band_keys(sigs)
+    assert keys.shape == (len(sigs), mh.BANDS)
+    assert [k.tolist() for k in keys] == [mh.band_keys(s[None, :])[0].tolist() for s in sigs]
+    assert len({k for row in keys.tolist() for k in row}) > (len(sigs) - 5) * mh.BANDS
