@@ -318,3 +318,25 @@ def test_postings_are_whooshs_bytes_but_small_blocks_left_uncompressed(
     assert {k: v for k, v in ours.items() if k not in ("pst", "trm")} == {
         k: v for k, v in theirs.items() if k not in ("pst", "trm")
     }
+
+
+def test_long_releases_among_others_are_written_as_whooshs(
+    tmp_path: Path, releases: list[Release], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Words are grouped into postings many releases at a time: releases past 65,535 words
+    (their postings of words seen only early stay 16-bit, the others 32-bit) among ordinary
+    ones give the segment Whoosh's writer makes, with words grouped a few at a time too."""
+    monkeypatch.setattr(pool_module, "_WORDS_CHUNK", 5000)
+    words = releases[0].body.split()
+    long_body = " ".join(words[i % len(words)] for i in range(70_000)) + " zebrafinch late"
+    long_ones = [
+        dataclasses.replace(releases[1], id=10_001, body="early aardvark " + long_body),
+        dataclasses.replace(releases[2], id=10_002, body=long_body + " aardvark"),
+    ]
+    chosen = releases[:150] + long_ones + releases[150:300]
+    monkeypatch.setattr(postings_module, "COMPRESS_FROM", 0)
+    ours = _index(tmp_path / "ours", [[("add", r) for r in chosen]], whoosh=False)
+    theirs = _index(tmp_path / "theirs", [[("add", r) for r in chosen]], whoosh=True)
+    assert _segment_files(ours) == _segment_files(theirs)
+    assert ours.search(ours.parse('"early aardvark"')).ids == [10_001]
+    assert ours.search(ours.parse('"zebrafinch late"')).total == 2

@@ -35,21 +35,50 @@ from archive_browser.core.index.runs import Run, merged
 POOL_LIMIT_MB = 64
 #: Postings collected posting by posting before they become arrays.
 _GENERIC_CHUNK = 65_536
+#: Words of a field kept by `add_words` before they are grouped into postings.
+_WORDS_CHUNK = 1 << 20
+#: What a word kept costs until then (its term number and place, in arrays).
+_WORD_BYTES = 8
 #: About what a distinct term costs in the pool's dictionaries (its text and the entries).
 TERM_BYTES = 120
 
 Posting = tuple[str, bytes, int, float, bytes | None]
 
 
-class _Field:
-    """The terms of one field: numbers by text (from the fast path) and by bytes (`add`)."""
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The indexes start, start + 1, ... start + count - 1 of each (start, count), in order."""
+    total = int(counts.sum())
+    firsts = np.cumsum(counts) - counts
+    return np.arange(total) + np.repeat(starts - firsts, counts)
 
-    __slots__ = ("by_bytes", "by_text", "tids")
+
+class _Field:
+    """The terms of one field: numbers by text (from the fast path) and by bytes (`add`);
+    and the words added by `add_words` not yet grouped into postings (each word's term
+    number and place, each document's number and count of words)."""
+
+    __slots__ = (
+        "boost",
+        "by_bytes",
+        "by_text",
+        "encode",
+        "tids",
+        "w_counts",
+        "w_docs",
+        "w_places",
+        "w_tids",
+    )
 
     def __init__(self) -> None:
         self.by_text: dict[str, int] = {}
         self.by_bytes: dict[bytes, int] = {}
         self.tids: list[int] = []
+        self.w_tids = array("I")
+        self.w_places = array("I")
+        self.w_docs: list[int] = []
+        self.w_counts: list[int] = []
+        self.boost: float | None = None
+        self.encode: Any = None
 
 
 class CompactPool:
@@ -68,6 +97,7 @@ class CompactPool:
         self._values = bytearray()
         self._chunk_bytes = 0
         self._count = 0
+        self._words = 0  # kept by add_words, not grouped yet
         # Postings given one by one, not yet made into a chunk.
         self._g_tids = array("I")
         self._g_docs = array("I")
@@ -155,18 +185,86 @@ class CompactPool:
                             found = self._new_term(field, fieldname, word)
                         by_text[word] = found
                     found_ids[i] = found
-        ids = np.array(found_ids, dtype=np.uint32)
-        order = np.argsort(ids, kind="stable")
-        grouped = ids[order]
-        starts = np.flatnonzero(np.diff(grouped)) + 1
-        starts = np.concatenate(([0], starts))
-        counts = np.diff(np.append(starts, len(grouped)))
-        positions = order if places is None else places[order]
-        values, lengths = encode(counts, positions)
-        weights = counts.astype(np.float64) * boost
-        weights *= doc_boost
-        self._add_chunk(grouped[starts], np.full(len(starts), docnum, np.uint32), weights, lengths)
-        self._values += values
+        if doc_boost == 1.0 and field.boost in (None, boost) and field.encode in (None, encode):
+            # Kept as words and grouped into postings many documents at a time (`_group`):
+            # a few NumPy calls per document and field cost more than the grouping itself.
+            field.boost, field.encode = boost, encode
+            field.w_tids.extend(found_ids)  # type: ignore[arg-type]
+            if places is None:
+                field.w_places.extend(range(len(found_ids)))
+            else:
+                field.w_places.frombytes(places.astype(np.uint32).tobytes())
+            field.w_docs.append(docnum)
+            field.w_counts.append(len(found_ids))
+            self._words += len(found_ids)
+            if len(field.w_tids) >= _WORDS_CHUNK:
+                self._group(field)
+            return
+        self._add_grouped(
+            np.array(found_ids, dtype=np.uint32),
+            np.full(len(found_ids), docnum, np.uint32),
+            np.arange(len(found_ids)) if places is None else places,
+            boost,
+            doc_boost,
+            encode,
+        )
+
+    def _group(self, field: _Field) -> None:
+        """Makes postings of the words `add_words` kept for `field`."""
+        if not field.w_docs:
+            return
+        counts = np.array(field.w_counts, dtype=np.int64)
+        self._add_grouped(
+            np.frombuffer(field.w_tids, dtype=np.uint32),
+            np.repeat(np.array(field.w_docs, dtype=np.uint32), counts),
+            np.frombuffer(field.w_places, dtype=np.uint32),
+            field.boost or 1.0,
+            1.0,
+            field.encode,
+        )
+        self._words -= len(field.w_tids)
+        field.w_tids, field.w_places = array("I"), array("I")
+        field.w_docs, field.w_counts = [], []
+
+    def _add_grouped(
+        self,
+        tids: np.ndarray,
+        docs: np.ndarray,
+        places: np.ndarray,
+        boost: float,
+        doc_boost: float,
+        encode: Any,
+    ) -> None:
+        """Adds the postings of words (their term numbers, documents and places, each
+        document's places ascending): one posting per term and document, its weight the
+        count of its words times `boost` times `doc_boost` (as Whoosh's format and writer
+        compute it), its value `encode(counts, positions)`."""
+        key = tids.astype(np.uint64) << np.uint64(32)
+        key |= docs
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        counts = np.diff(np.r_[starts, len(key)])
+        positions = places[order]
+        # A posting's value is 16-bit places unless one of them is 65,536 or more: those
+        # few (of very long texts) are encoded apart, so that the others stay vectorised.
+        last = positions[np.r_[starts[1:], len(key)] - 1]
+        big = last >= 65536
+        groups = [~big, big] if big.any() else [None]
+        for chosen in groups:
+            if chosen is None:
+                c_starts, c_counts, c_positions = starts, counts, positions
+            else:
+                c_starts, c_counts = starts[chosen], counts[chosen]
+                c_positions = positions[_ranges(c_starts, c_counts)]
+            if not len(c_starts):
+                continue
+            values, lengths = encode(c_counts, c_positions)
+            weights = c_counts.astype(np.float64) * boost
+            weights *= doc_boost
+            heads = order[c_starts]
+            self._add_chunk(tids[heads], docs[heads], weights, lengths)
+            self._values += values
 
     def _add_chunk(
         self, tids: np.ndarray, docs: np.ndarray, weights: np.ndarray, lengths: np.ndarray
@@ -204,7 +302,8 @@ class CompactPool:
     # --- size
 
     def __len__(self) -> int:
-        return self._count + len(self._g_tids)
+        """The postings held (words not grouped yet count one each)."""
+        return self._count + len(self._g_tids) + self._words
 
     @property
     def nbytes(self) -> int:
@@ -215,6 +314,7 @@ class CompactPool:
             + len(self._values)
             + len(self._g_values)
             + len(self._terms) * TERM_BYTES
+            + self._words * _WORD_BYTES
         )
 
     # --- reading
@@ -243,6 +343,8 @@ class CompactPool:
         term's postings start (one more than there are terms: the last is the end), and the
         postings' documents, weights, value offsets and value lengths, with the values' buffer.
         Postings of one term and document keep the order they were added in."""
+        for field in self._fields.values():
+            self._group(field)
         self._close_generic()
         if not self._chunks:
             empty = np.zeros(0, dtype=np.int64)

@@ -186,7 +186,7 @@ class PairPositions(CompactPositions):
         if len(words) < 2:
             return [], None
         common = pair_words()
-        flags = np.fromiter((w in common for w in words), dtype=bool, count=len(words))
+        flags = np.fromiter(map(common.__contains__, words), dtype=bool, count=len(words))
         places = np.flatnonzero(flags[:-1] | flags[1:])
         pairs = [words[i] + PAIR_SEPARATOR + words[i + 1] for i in places.tolist()]
         return pairs, places
