@@ -5,11 +5,12 @@ temporary file every few hundred releases and merges all runs in Python at commi
 cost grew faster than the number of releases. Here a posting is a row of four typed arrays
 (term number, document number, weight, length of its value) with its value (word positions)
 in one byte buffer: about 16 bytes and the value's own. The pool is sorted once, by NumPy, when
-the segment is written; the writer (`writing.IndexWriter`) bounds its size by writing a segment
-whenever it holds `limit` bytes.
+it is written; the writer (`PoolSegmentWriter`) bounds its size by writing it to files as a run
+(runs.py) whenever it holds `limit` bytes, and merges the runs into its one segment at the end.
 
 A text field whose format lists a document's words at once (`schema.CompactPositions`) adds
-them in one call (`add_words`), grouped by NumPy; everything else, such as the postings of old
+them in one call (`add_words`); they are kept as term numbers and places and grouped into
+postings by NumPy many documents at a time. Everything else, such as the postings of old
 segments merged at commit, comes in posting by posting through `add`, as to Whoosh's pool.
 """
 
