@@ -215,3 +215,19 @@ def index_release(i: int, body: str, *, title: str = "", language: str = "") -> 
         modified="",
         rev=1,
     )
+
+
+@pytest.fixture
+def spilled(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many runs each index writer had after each time its pool was written as one."""
+    import archive_browser.core.index.pool as pool_module
+
+    counts: list[int] = []
+    spill = pool_module.PoolSegmentWriter._spill
+
+    def counted(self: pool_module.PoolSegmentWriter) -> None:
+        spill(self)
+        counts.append(len(self.runs))
+
+    monkeypatch.setattr(pool_module.PoolSegmentWriter, "_spill", counted)
+    return counts

@@ -152,20 +152,6 @@ def _both(tmp_path: Path, batches: list[list[tuple[str, Any]]]) -> Iterator[Sear
     yield _index(tmp_path / "theirs", batches, whoosh=True)
 
 
-@pytest.fixture
-def spilled(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many runs each writer had after each time its pool was written as one."""
-    counts: list[int] = []
-    spill = pool_module.PoolSegmentWriter._spill
-
-    def counted(self: pool_module.PoolSegmentWriter) -> None:
-        spill(self)
-        counts.append(len(self.runs))
-
-    monkeypatch.setattr(pool_module.PoolSegmentWriter, "_spill", counted)
-    return counts
-
-
 @pytest.fixture(scope="module")
 def whooshs(tmp_path_factory: pytest.TempPathFactory, releases: list[Release]) -> SearchIndex:
     """The releases indexed by Whoosh's own writer, in one writer."""

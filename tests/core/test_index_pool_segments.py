@@ -31,17 +31,9 @@ def _indexed_ids(archive: Archive) -> list[int]:
 
 
 def test_an_import_past_the_pool_limit_holds_each_release_once(
-    archive: Archive, corpus: Path, monkeypatch: pytest.MonkeyPatch
+    archive: Archive, corpus: Path, monkeypatch: pytest.MonkeyPatch, spilled: list[int]
 ) -> None:
     monkeypatch.setattr(pool_module, "POOL_LIMIT_MB", 1)
-    spilled: list[int] = []
-    spill = pool_module.PoolSegmentWriter._spill
-
-    def counted(self: pool_module.PoolSegmentWriter) -> None:
-        spill(self)
-        spilled.append(len(self.runs))
-
-    monkeypatch.setattr(pool_module.PoolSegmentWriter, "_spill", counted)
     report = run(archive.import_paths([corpus]))
     assert report is not None and len(report.imported_ids) > 1500
     index = archive.index
