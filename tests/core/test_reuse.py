@@ -238,3 +238,32 @@ def test_paragraph_breaks_are_those_of_the_pattern_stored_hashes_were_made_with(
         f"x{chr(c)}\n \n\ny{chr(c)}\n\n" for c in range(0x110000) if not 0xD800 <= c < 0xE000
     ]
     assert [_breaks(b) for b in bodies] == [expected(b) for b in bodies]
+
+
+def test_a_large_import_hashes_every_release_in_few_transactions(
+    archive: Archive, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches of more releases than SQLite takes parameters in one statement (900), with a
+    larger page cache while they are hashed and the connection's own after."""
+    import archive_browser.core.archive.reuse as reuse_module
+
+    monkeypatch.setattr(reuse_module, "BUILD_BATCH", 1000)
+    db = archive.store.db
+    before = db.execute("PRAGMA cache_size").fetchone()[0]
+    seen: list[int] = []
+    record = reuse_module.record_paragraphs
+
+    def recorded(store: object, releases: list[tuple[int, str]]) -> None:
+        seen.append(len(releases))
+        seen.append(-int(db.execute("PRAGMA cache_size").fetchone()[0]))
+        record(store, releases)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reuse_module, "record_paragraphs", recorded)
+    report = run(archive.import_paths([corpus]))
+    assert report is not None and len(report.imported_ids) > 1500
+    assert seen[0::2] == [1000, len(report.imported_ids) - 1000]
+    assert set(seen[1::2]) == {reuse_module.BULK_CACHE_KIB}
+    assert db.execute("PRAGMA cache_size").fetchone()[0] == before
+    assert archive.paragraphs_missing() == 0
+    hashed = db.execute("SELECT count(DISTINCT release_id) FROM paragraph_done").fetchone()[0]
+    assert hashed == archive.count()
