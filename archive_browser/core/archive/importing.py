@@ -19,8 +19,11 @@ from archive_browser.core.model import ReleaseDraft
 from archive_browser.core.reports import FileOutcome, ImportMatch, ImportReport
 from archive_browser.core.store import now_iso
 
-#: Releases stored per SQLite transaction during an import.
-IMPORT_BATCH = 500
+#: Releases stored per SQLite transaction during an import: each commit writes the pages of
+#: the tables' indexes it touched, all over them (at 100,000 benchmark releases, storing took
+#: 25.2 s in batches of 500 and 22.1 s in batches of 2,000). The window lists what is stored
+#: after each batch: about half a second of storing.
+IMPORT_BATCH = 2000
 
 
 class ImportManager:
