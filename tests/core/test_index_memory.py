@@ -10,6 +10,7 @@ import pytest
 
 import archive_browser.core.index.writing as writing
 from archive_browser.core.index.engine import SearchIndex
+from archive_browser.core.memory import return_freed_memory
 from tests.conftest import index_release
 
 
@@ -26,7 +27,7 @@ def test_freed_heap_is_given_back() -> None:
     kept = blocks[::50]
     del blocks
     before = _rss_mb()
-    writing.return_freed_memory()
+    return_freed_memory()
     assert before - _rss_mb() > 100
     assert len(kept) == 1200
 

@@ -15,6 +15,7 @@ from archive_browser.core.archive.reuse import record_stored_paragraphs
 from archive_browser.core.errors import CancelledError, DiskFullError, UnreadableInputError
 from archive_browser.core.index import SearchIndex
 from archive_browser.core.jobs import Job, Progress
+from archive_browser.core.memory import return_freed_memory
 from archive_browser.core.model import ReleaseDraft
 from archive_browser.core.reports import FileOutcome, ImportMatch, ImportReport
 from archive_browser.core.store import now_iso
@@ -102,6 +103,7 @@ class ImportManager:
                 # what was stored, read back in bulk (see archive/reuse.py), and versions.
                 for done, of in record_stored_paragraphs(archive.store, report.imported_ids):
                     yield Progress(total, total, f"Finding reused paragraphs: {done:,} of {of:,}")
+                return_freed_memory()  # (the paragraphs' page cache and bodies)
                 for done, of in update_lineage(archive, report.imported_ids):
                     yield Progress(total, total, f"Finding versions: {done:,} of {of:,}")
         except DiskFullError as e:

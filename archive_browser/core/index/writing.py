@@ -3,34 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import sys
-from collections.abc import Callable
 from typing import Any, Protocol
 
 import archive_browser.core.index.multiwriter as multiwriter
 import archive_browser.core.index.pool as pool
 from archive_browser.core.errors import ArchiveError, IndexDamagedError
 from archive_browser.core.index.schema import document_for
+from archive_browser.core.memory import return_freed_memory
 from archive_browser.core.model import Release
-
-_trim: Callable[[int], int] | None = None
-
-
-def return_freed_memory() -> None:
-    """Gives the pages the C heap holds free back to the system (glibc's `malloc_trim`; a
-    no-op elsewhere). A writer's pool leaves its heap with much free but kept: at 20,000
-    releases the importing process held 287 MB after the commit and 187 MB after this, and
-    the versions' build that follows the index would otherwise begin from the higher mark."""
-    global _trim
-    if _trim is None:
-        trim: Any = False
-        if sys.platform.startswith("linux"):
-            with contextlib.suppress(OSError, AttributeError):
-                trim = ctypes.CDLL(None).malloc_trim  # musl has none
-        _trim = trim
-    if _trim:
-        _trim(0)
 
 
 class _Owner(Protocol):
