@@ -25,6 +25,9 @@ from archive_browser.core.store import now_iso
 #: 25.2 s in batches of 500 and 22.1 s in batches of 2,000). The window lists what is stored
 #: after each batch: about half a second of storing.
 IMPORT_BATCH = 2000
+#: The first batch of each file (then twice as many each time, up to IMPORT_BATCH): the first
+#: releases of a file are listed after about a twentieth of a second.
+FIRST_BATCH = 250
 
 
 class ImportManager:
@@ -209,6 +212,8 @@ class ImportManager:
         read so far (the bytes of the texts read), every few releases."""
         batch: list[ReleaseDraft] = []
         read = 0
+        # The first batches are smaller, so that the first releases are listed soon.
+        size = min(FIRST_BATCH, IMPORT_BATCH)
         try:
             for item in importers.read_file(path, options):
                 if isinstance(item, importers.RowError):
@@ -216,9 +221,10 @@ class ImportManager:
                     continue
                 batch.append(item)
                 read += len(item.body.encode("utf-8", "replace")) + len(item.title) + 1
-                if len(batch) >= IMPORT_BATCH:
+                if len(batch) >= size:
                     self._insert_drafts(batch, outcome, source)
                     batch = []
+                    size = min(2 * size, IMPORT_BATCH)
                 if len(batch) % 50 == 0:
                     yield read
         except UnreadableInputError as e:
