@@ -21,7 +21,6 @@ from archive_browser.core.lineage.reuse import (
     is_boilerplate,
 )
 from archive_browser.core.store import Store
-from archive_browser.core.store.base import chunks
 
 #: Releases hashed per transaction (after an import, and by `build()`). The hashes go into a
 #: table ordered by hash, so that each transaction writes pages all over it: at 100,000
@@ -72,14 +71,9 @@ def record_stored_paragraphs(store: Store, ids: Sequence[int]) -> Iterator[tuple
     with _bulk_cache(store):
         for start in range(0, len(order), BUILD_BATCH):
             chunk = order[start : start + BUILD_BATCH]
-            rows = []
-            for some in chunks(chunk, 900):  # (SQLite's limit of parameters)
-                marks = ",".join("?" * len(some))
-                rows += store.db.execute(
-                    f"SELECT id, body FROM releases WHERE id IN ({marks})", some
-                ).fetchall()
+            bodies = store.release_rows(chunk, ("body",))
             with store.transaction():
-                record_paragraphs(store, [(int(i), str(b)) for i, b in rows])
+                record_paragraphs(store, [(int(i), str(b)) for i, (b,) in bodies.items()])
             yield start + len(chunk), len(order)
 
 

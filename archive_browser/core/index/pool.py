@@ -26,7 +26,8 @@ import numpy as np
 from whoosh.writing import SegmentWriter
 
 from archive_browser.core.index.postings import SortedPostings, write_postings
-from archive_browser.core.index.runs import Run, merged
+from archive_browser.core.index.runs import Run, merged, ranges
+from archive_browser.core.index.schema import WIDE_PLACE
 
 #: The bytes of postings an index writer holds before it writes them to files as a run
 #: (runs.py; about 6,500 releases of 2,300 characters, at 28-30 bytes a posting and ~330
@@ -44,13 +45,6 @@ _WORD_BYTES = 8
 TERM_BYTES = 120
 
 Posting = tuple[str, bytes, int, float, bytes | None]
-
-
-def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The indexes start, start + 1, ... start + count - 1 of each (start, count), in order."""
-    total = int(counts.sum())
-    firsts = np.cumsum(counts) - counts
-    return np.arange(total) + np.repeat(starts - firsts, counts)
 
 
 class _Field:
@@ -214,12 +208,13 @@ class CompactPool:
         """Makes postings of the words `add_words` kept for `field`."""
         if not field.w_docs:
             return
+        assert field.boost is not None  # set with the first document kept
         counts = np.array(field.w_counts, dtype=np.int64)
         self._add_grouped(
             np.frombuffer(field.w_tids, dtype=np.uint32),
             np.repeat(np.array(field.w_docs, dtype=np.uint32), counts),
             np.frombuffer(field.w_places, dtype=np.uint32),
-            field.boost or 1.0,
+            field.boost,
             1.0,
             field.encode,
         )
@@ -247,17 +242,17 @@ class CompactPool:
         starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
         counts = np.diff(np.r_[starts, len(key)])
         positions = places[order]
-        # A posting's value is 16-bit places unless one of them is 65,536 or more: those
+        # A posting's value is 16-bit places unless one of them is WIDE_PLACE or more: those
         # few (of very long texts) are encoded apart, so that the others stay vectorised.
         last = positions[np.r_[starts[1:], len(key)] - 1]
-        big = last >= 65536
+        big = last >= WIDE_PLACE
         groups = [~big, big] if big.any() else [None]
         for chosen in groups:
             if chosen is None:
                 c_starts, c_counts, c_positions = starts, counts, positions
             else:
                 c_starts, c_counts = starts[chosen], counts[chosen]
-                c_positions = positions[_ranges(c_starts, c_counts)]
+                c_positions = positions[ranges(c_starts, c_counts)]
             if not len(c_starts):
                 continue
             values, lengths = encode(c_counts, c_positions)
@@ -423,9 +418,9 @@ class PoolSegmentWriter(SegmentWriter):
     same documents (tests/core/test_index_pool_identical.py compares them).
 
     When the pool holds `limit` bytes, it is written to files as a run (runs.py) and a new
-    pool begun; at the end, the runs and the last pool are merged into the writer's one
-    segment, which becomes part of the index at `commit()` (a cancelled or killed writer adds
-    nothing)."""
+    pool begun; at the end, the runs (the last pool written as one too) are merged into the
+    writer's one segment, which becomes part of the index at `commit()` (a cancelled or killed
+    writer adds nothing)."""
 
     perdocwriter: Any
     fieldwriter: Any

@@ -50,6 +50,15 @@ _PARTS = {
 }
 
 
+def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The indexes start, start + 1, ... start + count - 1 of each (start, count), in order."""
+    counts = counts.astype(np.int64, copy=False)
+    firsts = np.cumsum(counts) - counts
+    return np.arange(int(counts.sum()), dtype=np.int64) + np.repeat(
+        starts.astype(np.int64, copy=False) - firsts, counts
+    )
+
+
 def gather(values: np.ndarray, offsets: np.ndarray, sizes: np.ndarray) -> Iterator[bytes]:
     """The values at `offsets` (of `sizes` bytes each), one after another, in pieces of about
     _GATHER_BYTES."""
@@ -60,13 +69,8 @@ def gather(values: np.ndarray, offsets: np.ndarray, sizes: np.ndarray) -> Iterat
         base = int(ends[lo - 1]) if lo else 0
         hi = int(np.searchsorted(ends, base + _GATHER_BYTES, side="right"))
         hi = max(hi, lo + 1)
-        part = sizes64[lo:hi]
-        n = int(ends[hi - 1]) - base
-        if n:
-            out_starts = ends[lo:hi] - part - base
-            index = np.repeat(offsets[lo:hi].astype(np.int64) - out_starts, part)
-            index += np.arange(n, dtype=np.int64)
-            yield values[index].tobytes()
+        if int(ends[hi - 1]) > base:
+            yield values[ranges(offsets[lo:hi], sizes64[lo:hi])].tobytes()
         lo = hi
 
 

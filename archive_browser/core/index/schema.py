@@ -77,6 +77,8 @@ class DateField(fields.DATETIME):
 
 
 _COUNT = struct.Struct("!I")
+#: The first place a posting's value keeps in 32 bits (places under it take 16).
+WIDE_PLACE = 65536
 
 
 class CompactPositions(formats.Positions):
@@ -118,7 +120,7 @@ class CompactPositions(formats.Positions):
         """The values of many postings at once, as `encode` writes each: `positions` holds
         the postings' positions one posting after the other (`counts` of each, ascending).
         Returns the values as one buffer, and the length of each."""
-        if len(positions) and int(positions.max()) >= 65536:
+        if len(positions) and int(positions.max()) >= WIDE_PLACE:
             ends = np.cumsum(counts).tolist()
             parts = [
                 self.encode(positions[end - count : end].tolist())
@@ -138,7 +140,7 @@ class CompactPositions(formats.Positions):
         return units.tobytes(), (4 + 2 * counts).astype(np.uint32)
 
     def encode(self, poslist: list[int]) -> bytes:
-        code = "H" if not poslist or poslist[-1] < 65536 else "I"
+        code = "H" if not poslist or poslist[-1] < WIDE_PLACE else "I"
         return _COUNT.pack(len(poslist)) + array(code, poslist).tobytes()
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
