@@ -12,7 +12,7 @@ import errno
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -199,24 +199,9 @@ class ArchiveBase:
         after each; `applied_seq` follows what was added, so that a commit after a stop
         clears exactly that. Each release is read from SQLite once, as it is now."""
         rows = self.store.pending(after=self.applied_seq)
-        total = len({release_id for _, release_id in rows})
-        seen: set[int] = set()
-        for start in range(0, len(rows), 250):
-            part = rows[start : start + 250]
-            chunk = list(dict.fromkeys(r for _, r in part if r not in seen))
-            seen.update(chunk)
-            releases = self.store.get_releases(chunk)
-            found = {r.id for r in releases}
-            for release in releases:
-                if release.id in new_ids:
-                    writer.add(release)
-                else:
-                    writer.update(release)
-            for release_id in chunk:
-                if release_id not in found:
-                    writer.delete(release_id)
-            self.applied_seq = part[-1][0]
-            yield len(seen), total
+        for done, total, seq in add_recorded_work(self.store, writer, rows, new_ids, set()):
+            self.applied_seq = seq
+            yield done, total
 
     def commit_index(self, writer: IndexWriter) -> None:
         writer.commit()
@@ -274,6 +259,38 @@ def write_errors(where: Path) -> Iterator[None]:
         if "full" in text or "disk I/O error" in text:
             raise write_error(OSError(errno.ENOSPC, text), where) from e
         raise
+
+
+def add_recorded_work(
+    store: Store,
+    writer: IndexWriter,
+    rows: Sequence[tuple[int, int]],
+    new_ids: Container[int],
+    seen: set[int],
+) -> Iterator[tuple[int, int, int]]:
+    """Adds recorded index work (`rows` of sequence number and release id) to `writer`, 250
+    rows at a time, yielding (releases done, releases in `rows`, the last sequence number
+    added) after each. Each release is read from SQLite as it is now, once: those in `seen`
+    (which this adds to) are done already. Releases in `new_ids` are known not to be in the
+    index yet and simply added; the others are replaced, or deleted when no longer stored."""
+    total = len({release_id for _, release_id in rows} - seen)
+    done = 0
+    for start in range(0, len(rows), 250):
+        part = rows[start : start + 250]
+        chunk = list(dict.fromkeys(r for _, r in part if r not in seen))
+        seen.update(chunk)
+        releases = store.get_releases(chunk)
+        found = {r.id for r in releases}
+        for release in releases:
+            if release.id in new_ids:
+                writer.add(release)
+            else:
+                writer.update(release)
+        for release_id in chunk:
+            if release_id not in found:
+                writer.delete(release_id)
+        done += len(chunk)
+        yield done, total, part[-1][0]
 
 
 def indexing_procs(releases: int) -> int:

@@ -51,6 +51,10 @@ class IndexQueue(StoreBase):
         sql = "SELECT seq, release_id FROM index_queue WHERE seq > ? ORDER BY seq"
         return [(s, r) for s, r in self.db.execute(sql, [after])]
 
+    def last_pending(self) -> int:
+        """The sequence number of the newest index work recorded (0 when there is none)."""
+        return int(self.db.execute("SELECT max(seq) FROM index_queue").fetchone()[0] or 0)
+
     def pending_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM index_queue").fetchone()[0])
 
