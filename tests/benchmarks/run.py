@@ -257,7 +257,7 @@ def _summary(
         "machine": machine,
     }
     app_sqlite = imports.get("app", {}).get("parts_s")
-    if app_sqlite:
+    if app_sqlite and "index_process_beside" not in app_sqlite:
         # What "browsable" could be if the app stored every batch before indexing any.
         seconds = app_sqlite["read_parse"] + app_sqlite["sqlite"]
         result["import"]["app_store_only_rps"] = round(args.releases / seconds, 1)

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from archive_browser.core.archive import Archive
+from archive_browser.core.archive import Archive, index_process
 from archive_browser.core.archive import importing as archive_module
 from archive_browser.core.importers import ImportOptions
 
@@ -41,7 +41,11 @@ def import_until(archive: Archive, point: str, nth: int, paths: list[str]) -> No
     """Imports `paths`, stopping at the `nth` progress message that holds `point`."""
     job = archive.import_paths([Path(p) for p in paths], ImportOptions(tags=["crash"]))
     seen = 0
+    child = None
     for progress in job:
+        if child is None and archive.imports._child is not None:
+            child = archive.imports._child.pid
+            say(f"child {child}")  # the process that indexes beside the import
         if "stored" in progress.message:
             # Committed to SQLite: from here on these releases must survive.
             say(f"stored {archive.count()}")
@@ -83,6 +87,9 @@ def main(argv: list[str]) -> None:
     # Small batches: many committed batches to be killed after.
     archive_module.IMPORT_BATCH = 40
     archive = Archive.open(folder)
+    if command == "import-beside":  # as import, indexing in a process of its own
+        index_process.INDEX_PROCESS_BYTES = 0
+        command = "import"
     if command == "import":  # import FOLDER POINT NTH FILE...
         import_until(archive, argv[2], int(argv[3]), argv[4:])
     elif command == "tag":  # tag FOLDER POINT TAG

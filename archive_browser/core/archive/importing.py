@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from archive_browser.core import importers
+from archive_browser.core.archive import index_process
 from archive_browser.core.archive.base import ArchiveBase, write_errors
 from archive_browser.core.archive.lineage import update_lineage
 from archive_browser.core.archive.recording import FileSource, ImportRecorder
@@ -35,6 +36,10 @@ class ImportManager:
 
     def __init__(self, archive: ArchiveBase) -> None:
         self._archive = archive
+        #: The indexing process of the import under way, if it has one.
+        self._child: index_process.IndexProcess | None = None
+        #: The last indexing process's seconds of adding, of writing the index and in all.
+        self.index_timings: dict[str, float] = {}
 
     def import_paths(
         self, paths: Iterable[Path | str], options: importers.ImportOptions | None = None
@@ -63,6 +68,10 @@ class ImportManager:
             with archive.write_lock, write_errors(archive.folder):
                 # Provenance: the batch, and per file its SHA-256 and kept original.
                 recorder = ImportRecorder(archive, options, [str(p) for p in given])
+                # A big import indexes in a process of its own, batch by batch as they are
+                # stored (see archive/index_process.py); a small one after storing, here.
+                if index_process.wanted(int(read_total)):
+                    self._child = index_process.start(archive, index)
                 try:
                     base = 0.0
                     for path, size in zip(files, sizes, strict=True):
@@ -84,8 +93,7 @@ class ImportManager:
                     # Stop storing; what was stored is indexed before returning (no more steps).
                     recorder.finish()
                     report.cancelled = True
-                    for _ in self._index_stored(index, report, quietly=True):
-                        pass
+                    self._index_quietly(index, report)
                     for _ in record_stored_paragraphs(archive.store, report.imported_ids):
                         pass
                     return report
@@ -93,27 +101,120 @@ class ImportManager:
                     # Stopped from outside or failed: index what was stored, without progress;
                     # if even that fails, the work stays recorded for the next opening. So do
                     # the paragraphs (what is not hashed is by the job that finds missing ones).
-                    for _ in self._index_stored(index, report, quietly=True):
-                        pass
+                    self._index_quietly(index, report)
                     with contextlib.suppress(Exception):
                         for _ in record_stored_paragraphs(archive.store, report.imported_ids):
                             pass
                     recorder.finish()
                     raise
                 recorder.finish()
-                yield from self._index_stored(index, report, done=read_total, total=total)
-                # After the rows (browsable) and the index (searchable): the paragraphs of
-                # what was stored, read back in bulk (see archive/reuse.py), and versions.
-                for done, of in record_stored_paragraphs(archive.store, report.imported_ids):
-                    yield Progress(total, total, f"Finding reused paragraphs: {done:,} of {of:,}")
-                return_freed_memory()  # (the paragraphs' page cache and bodies)
-                for done, of in update_lineage(archive, report.imported_ids):
-                    yield Progress(total, total, f"Finding versions: {done:,} of {of:,}")
+                if self._child is None:
+                    yield from self._index_stored(index, report, done=read_total, total=total)
+                    yield from self._find_reuse(report, total)
+                else:
+                    try:
+                        yield from self._beside_child(index, report, read_total, total)
+                    except CancelledError:
+                        # As when storing is cancelled: what was stored is indexed first.
+                        report.cancelled = True
+                        self._index_quietly(index, report)
+                        return report
+                    except BaseException:
+                        self._index_quietly(index, report)
+                        raise
         except DiskFullError as e:
             raise DiskFullError(self._full_disk_message(report, len(files) - read_files)) from e
+        finally:
+            self._drop_child()
         stored = len(report.imported_ids)
         yield Progress(total, total, f"Imported {stored:,} release{'s' if stored != 1 else ''}")
         return report
+
+    def _find_reuse(
+        self,
+        report: ImportReport,
+        total: float,
+        beside: Callable[[], tuple[float, str]] | None = None,
+    ) -> Job[None]:
+        """After the rows (browsable): the paragraphs of what was stored, read back in bulk (see
+        archive/reuse.py), and versions. `beside` says, at each step, where the bar is and what
+        to add to the message (how far the indexing process got meanwhile); else the bar is
+        full (the index is written)."""
+        archive = self._archive
+
+        def step(text: str) -> Progress:
+            at, note = beside() if beside is not None else (total, "")
+            return Progress(at, total, text + note)
+
+        for done, of in record_stored_paragraphs(archive.store, report.imported_ids):
+            yield step(f"Finding reused paragraphs: {done:,} of {of:,}")
+        return_freed_memory()  # (the paragraphs' page cache and bodies)
+        for done, of in update_lineage(archive, report.imported_ids):
+            yield step(f"Finding versions: {done:,} of {of:,}")
+
+    def _beside_child(
+        self, index: SearchIndex, report: ImportReport, done: float, total: float
+    ) -> Job[None]:
+        """The end of an import whose indexing process indexed the batches as they were
+        stored: paragraphs and versions here while it catches up, then its index commit. If
+        the process fails (other than for a full disk or a damaged index, which are reported
+        as the import's own), this process indexes instead."""
+        of = max(1, len(report.imported_ids))
+        span = total * 0.95 - done
+        reached = done  # the bar never goes back
+
+        def beside() -> tuple[float, str]:
+            nonlocal reached
+            child = self._child
+            if child is None:
+                return reached, ""
+            try:
+                child.poll()
+            except index_process.IndexProcessError:
+                self._drop_child()
+                return reached, ""
+            reached = max(reached, done + span * min(1.0, child.done / of))
+            return reached, f"; indexed {min(child.done, of):,} of {of:,}"
+
+        yield from self._find_reuse(report, total, beside)
+        child = self._child
+        if child is not None:
+            try:
+                for count in child.finish():
+                    part = min(1.0, count / of)
+                    message = (
+                        f"Indexing {part:.0%}: {count:,} of {of:,}"
+                        if part < 1
+                        else "Indexing: writing the index"
+                    )
+                    reached = max(reached, done + span * part)
+                    yield Progress(reached, total, message)
+                self.index_timings = child.timings
+                self._drop_child()
+                return
+            except index_process.IndexProcessError:
+                self._drop_child()  # nothing of its work was committed: done here instead
+        yield from self._index_stored(index, report, done=done, total=total)
+
+    def _index_quietly(self, index: SearchIndex, report: ImportReport) -> None:
+        """Indexes what was stored when an import stops: by the indexing process if there is
+        one and it can, else here; a failure leaves the work recorded for the next opening."""
+        child = self._child
+        if child is not None:
+            try:
+                for _ in child.finish():
+                    pass
+                self._drop_child()
+                return
+            except Exception:
+                self._drop_child()
+        for _ in self._index_stored(index, report, quietly=True):
+            pass
+
+    def _drop_child(self) -> None:
+        child, self._child = self._child, None
+        if child is not None:
+            child.close()
 
     def _full_disk_message(self, report: ImportReport, unread: int) -> str:
         """What a full disk left of an import: what was stored, what was not."""
@@ -260,6 +361,11 @@ class ImportManager:
             store.add_sources(source.placed(placed))
         outcome.imported.extend(new)
         self._archive.data_generation += 1
+        if self._child is not None:
+            try:
+                self._child.feed(store.last_pending(), new)
+            except index_process.IndexProcessError:
+                self._drop_child()  # the import indexes at its end instead
         return new
 
 
