@@ -8,8 +8,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from archive_browser.core import importers
-from archive_browser.core.archive import index_process
 from archive_browser.core.archive.base import ArchiveBase, write_errors
+from archive_browser.core.archive.index_process import IndexProcess, IndexProcessError
+from archive_browser.core.archive.index_process import start as start_index_process
+from archive_browser.core.archive.index_process import wanted as index_process_wanted
 from archive_browser.core.archive.lineage import update_lineage
 from archive_browser.core.archive.recording import FileSource, ImportRecorder
 from archive_browser.core.archive.reuse import record_stored_paragraphs
@@ -37,7 +39,7 @@ class ImportManager:
     def __init__(self, archive: ArchiveBase) -> None:
         self._archive = archive
         #: The indexing process of the import under way, if it has one.
-        self._child: index_process.IndexProcess | None = None
+        self._child: IndexProcess | None = None
         #: The last indexing process's seconds of adding, of writing the index and in all.
         self.index_timings: dict[str, float] = {}
 
@@ -70,8 +72,8 @@ class ImportManager:
                 recorder = ImportRecorder(archive, options, [str(p) for p in given])
                 # A big import indexes in a process of its own, batch by batch as they are
                 # stored (see archive/index_process.py); a small one after storing, here.
-                if index_process.wanted(int(read_total)):
-                    self._child = index_process.start(archive, index)
+                if index_process_wanted(int(read_total)):
+                    self._child = start_index_process(archive, index)
                 try:
                     base = 0.0
                     for path, size in zip(files, sizes, strict=True):
@@ -170,7 +172,7 @@ class ImportManager:
                 return reached, ""
             try:
                 child.poll()
-            except index_process.IndexProcessError:
+            except IndexProcessError:
                 self._drop_child()
                 return reached, ""
             reached = max(reached, done + span * min(1.0, child.done / of))
@@ -192,7 +194,7 @@ class ImportManager:
                 self.index_timings = child.timings
                 self._drop_child()
                 return
-            except index_process.IndexProcessError:
+            except IndexProcessError:
                 self._drop_child()  # nothing of its work was committed: done here instead
         yield from self._index_stored(index, report, done=done, total=total)
 
@@ -364,7 +366,7 @@ class ImportManager:
         if self._child is not None:
             try:
                 self._child.feed(store.last_pending(), new)
-            except index_process.IndexProcessError:
+            except IndexProcessError:
                 self._drop_child()  # the import indexes at its end instead
         return new
 
