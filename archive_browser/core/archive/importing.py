@@ -206,9 +206,10 @@ class ImportManager:
             try:
                 for _ in child.finish():
                     pass
-                self._drop_child()
                 return
             except Exception:
+                pass  # nothing of its work was committed: indexed here instead
+            finally:
                 self._drop_child()
         for _ in self._index_stored(index, report, quietly=True):
             pass

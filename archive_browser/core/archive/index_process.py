@@ -15,10 +15,11 @@ be. The child ends when the importing process ends, and is never left behind.
 
 Messages: the import sends ("add", up-to sequence number, new ids) with at most one
 unanswered at a time (the ids of batches stored meanwhile wait and go together, so that the
-pipe never fills while the child is busy), then ("commit",) or ("cancel",); the child
-answers ("ready",), ("progress", releases done), ("added", releases done) and, at the end,
-("committed", sequence number, timings), ("cancelled",), or a failure: ("oserror", errno,
-text), ("damaged", reason), ("error", text).
+pipe never fills while the child is busy), then ("commit",); closing the pipe, or any other
+message, cancels (nothing is committed). The child answers ("ready",), ("progress",
+releases done), ("added", releases done) and, at the end, ("committed", sequence number,
+timings), ("cancelled",), or a failure: ("oserror", errno, text), ("damaged", reason),
+("error", text).
 """
 
 from __future__ import annotations
